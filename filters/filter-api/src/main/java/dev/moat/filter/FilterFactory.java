@@ -1,0 +1,23 @@
+package dev.moat.filter;
+
+import java.util.Set;
+
+/**
+ * Makes filter instances of one type. Moat finds factories by their {@link #type()} name, the name an
+ * operator writes as {@code type:} in the configuration. One factory may create several instances,
+ * each with its own settings.
+ */
+public interface FilterFactory {
+
+    /** The type name, kebab-case, e.g. {@code size-limit}; also the doc page {@code docs/filters/<type>.md}. */
+    String type();
+
+    /** Every setting key this type accepts; any other key in the configuration fails start-up. */
+    Set<String> settingKeys();
+
+    /**
+     * Builds one instance. Called once per configured instance, at start-up, on one thread. Throw
+     * {@link InvalidSettingException} for a bad setting.
+     */
+    Filter create(FilterSettings settings) throws Exception;
+}

@@ -1,0 +1,157 @@
+package dev.moat.core;
+
+import dev.moat.core.chain.FilterChain;
+import dev.moat.core.chain.FilterChainBuilder;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.core.delivery.CaptureDelivery;
+import dev.moat.core.delivery.Router;
+import dev.moat.core.message.Spool;
+import dev.moat.core.smtp.SmtpServer;
+import dev.moat.core.store.CaptureStore;
+import dev.moat.filter.FilterFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Moat: the spool, the capture and quarantine stores, the filter chain and the SMTP
+ * listeners, started together and stopped together. Built by Guice from the configuration and the
+ * filter types bound by name.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final MoatConfig config;
+    private final Map<String, FilterFactory> filterTypes;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private Spool spool;
+    private CaptureStore captureStore;
+    private CaptureStore quarantineStore;
+    private ExecutorService filterPool;
+    private FilterChain chain;
+    private SmtpServer server;
+
+    @Inject
+    public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.filterTypes = filterTypes;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** Opens the stores, builds the chain and binds the listeners. On failure everything opened is closed. */
+    public synchronized void start() throws Exception {
+        try {
+            Path data = config.server().dataDirectory();
+            spool = new Spool(data.resolve("spool"), (int) config.limits().memoryBuffer());
+            captureStore = new CaptureStore(data.resolve("capture"), config.capture().maxMessages(), config.capture().maxAge(), clock);
+            quarantineStore = new CaptureStore(data.resolve("quarantine"), config.capture().maxMessages(), config.capture().maxAge(), clock);
+            filterPool = filterPool(config.server().workerThreads());
+            chain = new FilterChainBuilder(filterTypes).build(config.filters(), filterPool, registry);
+            server = new SmtpServer(config.listeners(), config.server().hostname(), config.limits(),
+                    config.server().workerThreads(), chain, new Router(config.routes()), new CaptureDelivery(captureStore),
+                    new CaptureDelivery(quarantineStore), spool, registry, clock);
+            server.start();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Filter calls run here so that a call can be abandoned at its timeout. Bounded: when every thread
+     * is stuck in a filter, further calls answer 451 at once instead of queueing without limit.
+     */
+    private static ExecutorService filterPool(int workerThreads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, workerThreads * 2, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "moat-filter-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
+    }
+
+    public Map<String, InetSocketAddress> boundAddresses() {
+        return server.boundAddresses();
+    }
+
+    public CaptureStore captureStore() {
+        return captureStore;
+    }
+
+    public CaptureStore quarantineStore() {
+        return quarantineStore;
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public FilterChain chain() {
+        return chain;
+    }
+
+    /**
+     * Drains: stops accepting, lets transactions between DATA and their reply finish for up to
+     * {@code grace}, then tells the remaining clients 421 and closes everything.
+     */
+    public synchronized void shutdown(Duration grace) {
+        if (server == null) {
+            close();
+            return;
+        }
+        server.stopAccepting();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (server.activeTransactions() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (server.activeTransactions() > 0) {
+            LOG.warn("{} transaction(s) still in progress after {}; closing them (clients will retry)",
+                    server.activeTransactions(), grace);
+        }
+        server.disconnectAll();
+        close();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        if (chain != null) {
+            chain.close();
+            chain = null;
+        }
+        if (filterPool != null) {
+            filterPool.shutdownNow();
+            filterPool = null;
+        }
+    }
+
+    /** For tests and the admin API: the spool file count must be 0 when no transaction is in flight. */
+    public long spoolFiles() throws IOException {
+        return spool.fileCount();
+    }
+}

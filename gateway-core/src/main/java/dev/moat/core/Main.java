@@ -1,0 +1,109 @@
+package dev.moat.core;
+
+import com.google.inject.Guice;
+import dev.moat.core.config.ConfigException;
+import dev.moat.core.config.ConfigLoader;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.core.inject.GatewayModule;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code moat} command: {@code moat [--config FILE]} runs the gateway (without a file: the built-in
+ * sandbox default), {@code moat check-config FILE} validates, {@code moat --version} prints the version.
+ * Exit codes: 0 normal (also after SIGTERM), 1 configuration error or failed start, 2 usage error.
+ */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: moat [--config FILE]      run the gateway (default: built-in sandbox config)
+                   moat check-config FILE    validate a configuration file and exit
+                   moat --version            print the version and exit
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("james.protocols.mdc.hostname", "false");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            out.println("moat " + version());
+            return 0;
+        }
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.print(USAGE);
+            return 0;
+        }
+        if (args.length == 2 && args[0].equals("check-config")) {
+            try {
+                ConfigLoader.load(Path.of(args[1]));
+                out.println("moat: " + args[1] + ": configuration OK");
+                return 0;
+            } catch (ConfigException e) {
+                err.println("moat: " + args[1] + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        MoatConfig config;
+        if (args.length == 0) {
+            config = ConfigLoader.defaults();
+        } else if (args.length == 2 && args[0].equals("--config")) {
+            try {
+                config = ConfigLoader.load(Path.of(args[1]));
+            } catch (ConfigException e) {
+                err.println("moat: configuration error in " + args[1] + ": " + e.getMessage());
+                return 1;
+            }
+        } else {
+            err.print(USAGE);
+            return 2;
+        }
+        return serve(config, err);
+    }
+
+    private static int serve(MoatConfig config, PrintStream err) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Gateway gateway = Guice.createInjector(new GatewayModule(config)).getInstance(Gateway.class);
+        try {
+            gateway.start();
+        } catch (ConfigException e) {
+            err.println("moat: configuration error: " + e.getMessage());
+            return 1;
+        } catch (BindException e) {
+            err.println("moat: cannot listen: " + e.getMessage() + " (is another server on that port?)");
+            return 1;
+        } catch (Exception e) {
+            err.println("moat: failed to start: " + e);
+            log.error("Start-up failed", e);
+            return 1;
+        }
+        log.info("Moat {} started; data in {}", version(), config.server().dataDirectory().toAbsolutePath().normalize());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("Shutting down: draining for up to {}", config.server().shutdownGrace());
+            gateway.shutdown(config.server().shutdownGrace());
+            log.info("Moat stopped");
+            stopped.countDown();
+        }, "moat-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "development";
+    }
+}

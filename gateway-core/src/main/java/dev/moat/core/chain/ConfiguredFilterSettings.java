@@ -1,0 +1,119 @@
+package dev.moat.core.chain;
+
+import dev.moat.core.config.Units;
+import dev.moat.filter.FilterSettings;
+import dev.moat.filter.InvalidSettingException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link FilterSettings} over one {@code filters:} entry of the configuration. Immutable. */
+final class ConfiguredFilterSettings implements FilterSettings {
+
+    private final String filterName;
+    private final Map<String, Object> values;
+
+    ConfiguredFilterSettings(String filterName, Map<String, Object> values) {
+        this.filterName = filterName;
+        this.values = Map.copyOf(values);
+    }
+
+    @Override
+    public String filterName() {
+        return filterName;
+    }
+
+    @Override
+    public boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    @Override
+    public Optional<String> string(String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw new InvalidSettingException(key, "expected a single value, got a " + (value instanceof Map ? "map" : "list"));
+        }
+        return Optional.of(value.toString());
+    }
+
+    @Override
+    public String string(String key, String defaultValue) {
+        return string(key).orElse(defaultValue);
+    }
+
+    @Override
+    public String requiredString(String key) {
+        return string(key).orElseThrow(() -> new InvalidSettingException(key, "is required"));
+    }
+
+    @Override
+    public int integer(String key, int defaultValue) {
+        Optional<String> value = string(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.get().trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(key, "'" + value.get() + "' is not a whole number");
+        }
+    }
+
+    @Override
+    public boolean bool(String key, boolean defaultValue) {
+        Optional<String> value = string(key);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        return switch (value.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new InvalidSettingException(key, "'" + value.get() + "' is not true or false");
+        };
+    }
+
+    @Override
+    public long size(String key, long defaultValue) {
+        Optional<String> value = string(key);
+        try {
+            return value.map(Units::parseSize).orElse(defaultValue);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(key, e.getMessage());
+        }
+    }
+
+    @Override
+    public Duration duration(String key, Duration defaultValue) {
+        Optional<String> value = string(key);
+        try {
+            return value.map(Units::parseDuration).orElse(defaultValue);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(key, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<String> strings(String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> list) {
+            List<String> out = new ArrayList<>(list.size());
+            for (Object item : list) {
+                if (item == null || item instanceof Map || item instanceof List) {
+                    throw new InvalidSettingException(key, "expected a list of single values");
+                }
+                out.add(item.toString());
+            }
+            return List.copyOf(out);
+        }
+        return List.of(string(key).orElseThrow());
+    }
+}

@@ -1,0 +1,372 @@
+package dev.moat.core.config;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the parsed YAML tree into a {@link MoatConfig}, block by block, in file order.
+ *
+ * <p>Each block first rejects keys it does not know, then reads its keys with their defaults, so
+ * that a misspelt key is reported as such rather than as a missing value. Checks that involve
+ * more than one value (unique names, a per-IP limit above the global one, a TLS mode and its
+ * files) are made here too, where the key path of the offending value is known.
+ */
+final class ConfigReader {
+
+    static final List<String> TOP_LEVEL_KEYS =
+            List.of("server", "listeners", "limits", "filters", "routes", "capture");
+    static final List<String> SERVER_KEYS =
+            List.of("hostname", "data-directory", "worker-threads", "shutdown-grace");
+    static final List<String> LISTENER_KEYS = List.of("name", "address", "tls");
+    static final List<String> TLS_KEYS = List.of("mode", "certificate", "key");
+    static final List<String> LIMITS_KEYS = List.of(
+            "max-message-size",
+            "max-recipients",
+            "max-connections",
+            "max-connections-per-ip",
+            "idle-timeout",
+            "command-timeout",
+            "data-timeout",
+            "max-invalid-commands",
+            "max-command-line-length",
+            "max-data-line-length",
+            "memory-buffer",
+            "bare-line-endings");
+    static final List<String> ROUTE_KEYS = List.of("domains", "mode");
+    static final List<String> CAPTURE_KEYS = List.of("max-messages", "max-age");
+
+    /** Route modes of the design that this version does not implement yet. */
+    private static final List<String> FUTURE_ROUTE_MODES = List.of("inline", "queue");
+
+    private static final Pattern BRACKETED_ADDRESS = Pattern.compile("\\[([^\\]]*)\\]:([^:]*)");
+    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    private static final String ADDRESS_EXAMPLES = "(use host:port, e.g. 127.0.0.1:2525 or [::1]:2525)";
+
+    private final EnvSubstitution env;
+
+    ConfigReader(EnvSubstitution env) {
+        this.env = env;
+    }
+
+    MoatConfig read(Object root) {
+        if (root != null && !(root instanceof Map)) {
+            throw new ConfigException("", "the document must be a map with the keys "
+                    + String.join(", ", TOP_LEVEL_KEYS) + ", got " + Section.describe(root));
+        }
+        Section document = Section.block(root, "", env);
+        document.allowOnly(TOP_LEVEL_KEYS);
+        ServerConfig server = server(document.block("server"));
+        List<ListenerConfig> listeners = listeners(document);
+        LimitsConfig limits = limits(document.block("limits"));
+        List<FilterConfig> filters = filters(document);
+        List<RouteConfig> routes = routes(document);
+        CaptureConfig capture = capture(document.block("capture"));
+        return new MoatConfig(server, listeners, limits, filters, routes, capture);
+    }
+
+    private ServerConfig server(Section s) {
+        s.allowOnly(SERVER_KEYS);
+        String hostname = s.text("hostname")
+                .map(t -> {
+                    if (!DomainNames.isValid(t.value())) {
+                        throw s.error("hostname", t.shown()
+                                + " is not a host name (letters, digits, hyphens and dots, e.g. mx.example.com)");
+                    }
+                    return t.value();
+                })
+                .orElseGet(ServerConfig::defaultHostname);
+        Path dataDirectory = s.path("data-directory").orElse(ServerConfig.DEFAULT_DATA_DIRECTORY);
+        int workerThreads = s.integer("worker-threads", ServerConfig.DEFAULT_WORKER_THREADS,
+                ServerConfig.MIN_WORKER_THREADS, ServerConfig.MAX_WORKER_THREADS);
+        Duration shutdownGrace = s.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE,
+                Duration.ZERO, ServerConfig.MAX_SHUTDOWN_GRACE);
+        return new ServerConfig(hostname, dataDirectory, workerThreads, shutdownGrace);
+    }
+
+    private List<ListenerConfig> listeners(Section document) {
+        Optional<List<?>> entries = document.list("listeners");
+        if (entries.isEmpty()) {
+            return List.of(ListenerConfig.defaultListener());
+        }
+        if (entries.get().isEmpty()) {
+            throw document.error("listeners", "at least one listener is required");
+        }
+        List<ListenerConfig> listeners = new ArrayList<>();
+        Map<String, String> pathByName = new HashMap<>();
+        Map<InetSocketAddress, String> pathByAddress = new HashMap<>();
+        for (Object entry : entries.get()) {
+            Section l = Section.entry(entry, "listeners[" + listeners.size() + "]", env);
+            l.allowOnly(LISTENER_KEYS);
+            Text name = l.requiredText("name");
+            if (!ListenerConfig.NAME.matcher(name.value()).matches()) {
+                throw l.error("name", name.shown()
+                        + " is not a listener name (lowercase letters, digits and '-', e.g. mx or submission)");
+            }
+            String previous = pathByName.putIfAbsent(name.value(), l.path());
+            if (previous != null) {
+                throw l.error("name", name.shown() + " is already the name of " + previous);
+            }
+            Text addressText = l.requiredText("address");
+            InetSocketAddress address = address(l, addressText);
+            if (address.getPort() != 0) {
+                String other = pathByAddress.putIfAbsent(address, l.path());
+                if (other != null) {
+                    throw l.error("address", addressText.shown() + " is already the address of " + other);
+                }
+            }
+            listeners.add(new ListenerConfig(name.value(), address, tls(l.block("tls"))));
+        }
+        return listeners;
+    }
+
+    private static InetSocketAddress address(Section l, Text text) {
+        String value = text.value();
+        String host;
+        String port;
+        Matcher bracketed = BRACKETED_ADDRESS.matcher(value);
+        if (bracketed.matches()) {
+            host = bracketed.group(1);
+            port = bracketed.group(2);
+            if (!host.contains(":")) {
+                throw l.error("address", text.shown() + " is not an address: only IPv6 addresses go in brackets");
+            }
+        } else if (value.startsWith("[")) {
+            throw l.error("address", text.shown() + " is not an address " + ADDRESS_EXAMPLES);
+        } else {
+            int colon = value.lastIndexOf(':');
+            if (colon < 0) {
+                throw l.error("address", text.shown() + " is not an address: the port is missing " + ADDRESS_EXAMPLES);
+            }
+            host = value.substring(0, colon);
+            port = value.substring(colon + 1);
+            if (host.contains(":") || host.contains("[") || host.contains("]")) {
+                throw l.error("address", text.shown()
+                        + " is not an address: an IPv6 address must be in brackets, e.g. [::1]:2525");
+            }
+        }
+        if (host.isEmpty()) {
+            throw l.error("address", text.shown()
+                    + " is not an address: the host is missing (0.0.0.0 or [::] listens on all addresses)");
+        }
+        if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65_535) {
+            throw l.error("address", text.shown() + " is not an address: the port must be a number from 0 to 65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(port));
+        } catch (UnknownHostException | SecurityException e) {
+            throw new ConfigException(l.pathOf("address"), text.shown() + " is not an address: its host cannot be resolved", e);
+        }
+    }
+
+    private static TlsConfig tls(Section t) {
+        t.allowOnly(TLS_KEYS);
+        TlsMode mode = t.choice("mode", TlsMode.NONE, TlsMode.values());
+        if (mode == TlsMode.NONE) {
+            for (String key : List.of("certificate", "key")) {
+                if (t.has(key)) {
+                    throw t.error(key, "only used with mode starttls or implicit, but the mode is none");
+                }
+            }
+            return TlsConfig.none();
+        }
+        return TlsConfig.of(mode, readableFile(t, "certificate", mode), readableFile(t, "key", mode));
+    }
+
+    private static Path readableFile(Section t, String key, TlsMode mode) {
+        Text text = t.text(key).orElseThrow(() -> t.error(key, "required when the mode is " + mode.yamlName()));
+        Path file = t.toPath(key, text);
+        if (!Files.exists(file)) {
+            throw t.error(key, "file " + text.shown() + " does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw t.error(key, text.shown() + " is not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw t.error(key, "file " + text.shown() + " is not readable by this process");
+        }
+        return file;
+    }
+
+    private static LimitsConfig limits(Section s) {
+        s.allowOnly(LIMITS_KEYS);
+        long maxMessageSize = s.size("max-message-size", LimitsConfig.DEFAULT_MAX_MESSAGE_SIZE,
+                LimitsConfig.MIN_MAX_MESSAGE_SIZE, LimitsConfig.MAX_MAX_MESSAGE_SIZE);
+        int maxRecipients = s.integer("max-recipients", LimitsConfig.DEFAULT_MAX_RECIPIENTS,
+                LimitsConfig.MIN_MAX_RECIPIENTS, LimitsConfig.MAX_MAX_RECIPIENTS);
+        int maxConnections = s.integer("max-connections", LimitsConfig.DEFAULT_MAX_CONNECTIONS,
+                1, LimitsConfig.MAX_MAX_CONNECTIONS);
+        int maxConnectionsPerIp = s.integer("max-connections-per-ip", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP,
+                1, LimitsConfig.MAX_MAX_CONNECTIONS);
+        if (maxConnectionsPerIp > maxConnections) {
+            throw s.error("max-connections-per-ip", "'" + maxConnectionsPerIp
+                    + "' is larger than max-connections (" + maxConnections + ")");
+        }
+        Duration idleTimeout = s.duration("idle-timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT,
+                LimitsConfig.MIN_TIMEOUT, LimitsConfig.MAX_TIMEOUT);
+        Duration commandTimeout = s.duration("command-timeout", LimitsConfig.DEFAULT_COMMAND_TIMEOUT,
+                LimitsConfig.MIN_TIMEOUT, LimitsConfig.MAX_TIMEOUT);
+        Duration dataTimeout = s.duration("data-timeout", LimitsConfig.DEFAULT_DATA_TIMEOUT,
+                LimitsConfig.MIN_TIMEOUT, LimitsConfig.MAX_TIMEOUT);
+        int maxInvalidCommands = s.integer("max-invalid-commands", LimitsConfig.DEFAULT_MAX_INVALID_COMMANDS,
+                1, LimitsConfig.MAX_MAX_INVALID_COMMANDS);
+        int maxCommandLineLength = s.integer("max-command-line-length", LimitsConfig.DEFAULT_MAX_COMMAND_LINE_LENGTH,
+                LimitsConfig.DEFAULT_MAX_COMMAND_LINE_LENGTH, LimitsConfig.MAX_LINE_LENGTH);
+        int maxDataLineLength = s.integer("max-data-line-length", LimitsConfig.DEFAULT_MAX_DATA_LINE_LENGTH,
+                LimitsConfig.DEFAULT_MAX_DATA_LINE_LENGTH, LimitsConfig.MAX_LINE_LENGTH);
+        int memoryBuffer = (int) s.size("memory-buffer", LimitsConfig.DEFAULT_MEMORY_BUFFER,
+                0, LimitsConfig.MAX_MEMORY_BUFFER);
+        BareLineEndings bareLineEndings = s.choice("bare-line-endings", LimitsConfig.DEFAULT_BARE_LINE_ENDINGS,
+                BareLineEndings.values());
+        return new LimitsConfig(maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
+                idleTimeout, commandTimeout, dataTimeout, maxInvalidCommands, maxCommandLineLength,
+                maxDataLineLength, memoryBuffer, bareLineEndings);
+    }
+
+    private List<FilterConfig> filters(Section document) {
+        List<?> entries = document.list("filters").orElse(List.of());
+        List<FilterConfig> filters = new ArrayList<>();
+        Map<String, String> pathByName = new HashMap<>();
+        for (Object entry : entries) {
+            int index = filters.size();
+            Section f = Section.entry(entry, FilterConfig.keyPath(index), env);
+            for (Object key : f.keys()) {
+                if (!(key instanceof String)) {
+                    throw f.error(key, "this key is " + Section.describe(key) + ", not a string (quote it)");
+                }
+            }
+            Text type = f.requiredText("type");
+            if (!FilterConfig.TYPE.matcher(type.value()).matches()) {
+                throw f.error("type", type.shown()
+                        + " is not a filter type (kebab-case: lowercase letters and digits in words joined by '-')");
+            }
+            Text name = f.text("name").orElse(type);
+            if (!FilterConfig.NAME.matcher(name.value()).matches()) {
+                throw f.error("name", name.shown() + " is not a filter name (lowercase letters, digits and '-')");
+            }
+            String previous = pathByName.putIfAbsent(name.value(), f.path());
+            if (previous != null) {
+                throw f.error("name", name.shown() + " is already the name of " + previous
+                        + " (give each filter of the same type its own name)");
+            }
+            Duration timeout = f.duration("timeout", FilterConfig.DEFAULT_TIMEOUT,
+                    Duration.ofMillis(1), FilterConfig.MAX_TIMEOUT);
+            Map<String, Object> settings = new LinkedHashMap<>();
+            for (Object key : f.keys()) {
+                if (!FilterConfig.RESERVED_KEYS.contains(key)) {
+                    settings.put((String) key, setting(f.raw((String) key), f.pathOf(key)));
+                }
+            }
+            filters.add(new FilterConfig(name.value(), type.value(), timeout, settings));
+        }
+        return filters;
+    }
+
+    /** A filter setting as the YAML parser gave it, strings substituted, exotic types refused. */
+    private Object setting(Object value, String keyPath) {
+        if (value == null
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof BigInteger
+                || value instanceof Double
+                || value instanceof Boolean) {
+            return value;
+        }
+        if (value instanceof String s) {
+            return env.apply(s, keyPath).value();
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object item : list) {
+                copy.add(setting(item, keyPath + "[" + copy.size() + "]"));
+            }
+            return copy;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String childPath = keyPath + "." + e.getKey();
+                if (!(e.getKey() instanceof String key)) {
+                    throw new ConfigException(childPath,
+                            "this key is " + Section.describe(e.getKey()) + ", not a string (quote it)");
+                }
+                copy.put(key, setting(e.getValue(), childPath));
+            }
+            return copy;
+        }
+        throw new ConfigException(keyPath, "unsupported value: " + Section.describe(value)
+                + " (use strings, numbers, booleans, lists and maps)");
+    }
+
+    private List<RouteConfig> routes(Section document) {
+        Optional<List<?>> entries = document.list("routes");
+        if (entries.isEmpty()) {
+            return RouteConfig.defaults();
+        }
+        if (entries.get().isEmpty()) {
+            throw document.error("routes", "at least one route is required");
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        Map<String, String> routeByDomain = new HashMap<>();
+        for (Object entry : entries.get()) {
+            Section r = Section.entry(entry, "routes[" + routes.size() + "]", env);
+            r.allowOnly(ROUTE_KEYS);
+            List<?> domainEntries = r.list("domains")
+                    .orElseThrow(() -> r.error("domains", r.has("domains") ? "no value given" : "required key is missing"));
+            if (domainEntries.isEmpty()) {
+                throw r.error("domains", "at least one domain is required");
+            }
+            List<String> domains = new ArrayList<>();
+            for (Object item : domainEntries) {
+                String itemPath = r.pathOf("domains") + "[" + domains.size() + "]";
+                Text text = r.text(item, itemPath, "a domain");
+                String domain = text.value().toLowerCase(Locale.ROOT);
+                if (!RouteConfig.isValidPattern(domain)) {
+                    throw new ConfigException(itemPath, text.shown()
+                            + " is not a domain pattern (use *, example.com or *.example.com)");
+                }
+                String other = routeByDomain.putIfAbsent(domain, r.path());
+                if (other != null) {
+                    throw new ConfigException(itemPath, text.shown() + " is already routed by " + other);
+                }
+                domains.add(domain);
+            }
+            routes.add(new RouteConfig(domains, routeMode(r)));
+        }
+        return routes;
+    }
+
+    private static RouteMode routeMode(Section r) {
+        Text mode = r.requiredText("mode");
+        for (RouteMode candidate : RouteMode.values()) {
+            if (candidate.yamlName().equals(mode.value())) {
+                return candidate;
+            }
+        }
+        if (FUTURE_ROUTE_MODES.contains(mode.value())) {
+            throw r.error("mode", "mode " + mode.shown() + " is not available yet in this version (only 'capture')");
+        }
+        throw r.error("mode", mode.shown() + " is not a route mode (only 'capture')");
+    }
+
+    private static CaptureConfig capture(Section s) {
+        s.allowOnly(CAPTURE_KEYS);
+        int maxMessages = s.integer("max-messages", CaptureConfig.DEFAULT_MAX_MESSAGES, 1, Integer.MAX_VALUE);
+        Duration maxAge = s.duration("max-age", CaptureConfig.DEFAULT_MAX_AGE,
+                Duration.ofMillis(1), CaptureConfig.MAX_MAX_AGE);
+        return new CaptureConfig(maxMessages, maxAge);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.moat.core.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The whole configuration of one Moat process, as loaded by {@link ConfigLoader}.
+ *
+ * <p>Immutable, so a reload builds a new instance and swaps it in; nothing ever sees half a
+ * configuration.
+ *
+ * @param server process-wide settings
+ * @param listeners the SMTP listening sockets, at least one, names unique
+ * @param limits what one client may cost
+ * @param filters the filter chain, in order; may be empty; names unique
+ * @param routes where accepted mail goes, at least one
+ * @param capture retention of the capture store
+ */
+public record MoatConfig(
+        ServerConfig server,
+        List<ListenerConfig> listeners,
+        LimitsConfig limits,
+        List<FilterConfig> filters,
+        List<RouteConfig> routes,
+        CaptureConfig capture) {
+
+    public MoatConfig {
+        Objects.requireNonNull(server, "server");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(limits, "limits");
+        filters = List.copyOf(filters);
+        routes = List.copyOf(routes);
+        Objects.requireNonNull(capture, "capture");
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is required");
+        }
+        if (routes.isEmpty()) {
+            throw new IllegalArgumentException("at least one route is required");
+        }
+        Set<String> names = new HashSet<>();
+        for (ListenerConfig listener : listeners) {
+            if (!names.add(listener.name())) {
+                throw new IllegalArgumentException("duplicate listener name '" + listener.name() + "'");
+            }
+        }
+        names.clear();
+        for (FilterConfig filter : filters) {
+            if (!names.add(filter.name())) {
+                throw new IllegalArgumentException("duplicate filter name '" + filter.name() + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.moat.core.message;
+
+import dev.moat.filter.MimePart;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.message.DefaultBodyDescriptorBuilder;
+import org.apache.james.mime4j.message.MaximalBodyDescriptor;
+import org.apache.james.mime4j.stream.EntityState;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RecursionMode;
+
+/**
+ * Walks a message's MIME tree once with Mime4j's streaming parser and lists its entities. Lenient on
+ * purpose (broken boundaries, bad headers, missing terminators are walked as mail clients show them),
+ * because a filter must see what the recipient would see. Memory is bounded by the number of parts,
+ * which is capped.
+ */
+final class MimeWalker {
+
+    /** More entities than this are not listed: a message bomb must not exhaust memory. */
+    static final int MAX_PARTS = 10_000;
+
+    private MimeWalker() {
+    }
+
+    static List<MimePart> walk(InputStream message) throws IOException {
+        MimeConfig config = MimeConfig.custom()
+                .setMaxLineLen(-1)
+                .setMaxHeaderLen(-1)
+                .setMaxHeaderCount(-1)
+                .setMaxContentLen(-1)
+                .setStrictParsing(false)
+                .build();
+        MimeTokenStream stream = new MimeTokenStream(config, DecodeMonitor.SILENT, new DefaultBodyDescriptorBuilder());
+        stream.setRecursionMode(RecursionMode.M_RECURSE);
+        List<MimePart> parts = new ArrayList<>();
+        int depth = -1;
+        try {
+            stream.parse(message);
+            for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM; state = stream.next()) {
+                switch (state) {
+                    case T_START_MESSAGE, T_START_BODYPART -> depth++;
+                    case T_END_MESSAGE, T_END_BODYPART -> depth--;
+                    case T_END_HEADER -> {
+                        if (parts.size() >= MAX_PARTS) {
+                            return List.copyOf(parts);
+                        }
+                        MaximalBodyDescriptor descriptor = (MaximalBodyDescriptor) stream.getBodyDescriptor();
+                        parts.add(describe(descriptor, 0, Math.max(depth, 0)));
+                    }
+                    case T_BODY -> {
+                        long size = stream.getInputStream().transferTo(OutputStreams.NULL);
+                        int last = parts.size() - 1;
+                        MimePart part = parts.get(last);
+                        parts.set(last, new MimePart(part.contentType(), part.disposition(), part.filename(), size, part.depth()));
+                    }
+                    default -> {
+                        // preamble, epilogue, fields and multipart markers carry nothing we list
+                    }
+                }
+            }
+        } catch (MimeException e) {
+            // The permissive parser rarely throws; what was walked so far is still the best answer.
+        }
+        return List.copyOf(parts);
+    }
+
+    private static MimePart describe(MaximalBodyDescriptor d, long size, int depth) {
+        String type = d.getMimeType() == null ? "text/plain" : d.getMimeType().toLowerCase(Locale.ROOT);
+        Optional<String> disposition = Optional.ofNullable(d.getContentDispositionType())
+                .map(s -> s.toLowerCase(Locale.ROOT));
+        String name = d.getContentDispositionFilename();
+        if (name == null || name.isEmpty()) {
+            name = d.getContentTypeParameters().get("name");
+        }
+        Optional<String> filename = Optional.ofNullable(name)
+                .filter(n -> !n.isEmpty())
+                .map(n -> DecoderUtil.decodeEncodedWords(n, DecodeMonitor.SILENT));
+        return new MimePart(type, disposition, filename, size, depth);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.moat.core.smtp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.ProtocolSessionImpl;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.netty.BasicChannelInboundHandler;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.smtp.SMTPProtocol;
+import org.apache.james.protocols.smtp.SMTPResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * James's session handler, run on the worker pool (never the event loop), with Moat's checks in front
+ * of James's command parsing: an overlong line or a line over {@code max-command-line-length} gets
+ * {@code 500 5.5.2}, a command ended by a bare LF gets {@code 500 5.5.2}, both counted as invalid
+ * commands; in DATA an overlong line is handed to the message receiver, which fails the transaction
+ * at the final dot. One instance per channel.
+ */
+final class GatewayChannelHandler extends BasicChannelInboundHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayChannelHandler.class);
+
+    private final Encryption encryption;
+    private final String hostname;
+    private final int maxCommandLine;
+    private final InvalidCommandLimiter invalidCommands;
+    private int overrides;
+
+    GatewayChannelHandler(SMTPProtocol protocol, Encryption encryption, String hostname, int maxCommandLine,
+            InvalidCommandLimiter invalidCommands) {
+        super(new SessionMdc(), protocol, encryption, false);
+        this.encryption = encryption;
+        this.hostname = hostname;
+        this.maxCommandLine = maxCommandLine;
+        this.invalidCommands = invalidCommands;
+    }
+
+    @Override
+    protected ProtocolSession createSession(ChannelHandlerContext ctx) {
+        return protocol.newSession(new GatewayTransport(ctx.channel(), encryption, hostname));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        ConnectionState state = ConnectionState.of(ctx.channel());
+        try {
+            if (state.closing) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ProtocolSession session = ctx.channel().attr(SESSION_ATTRIBUTE_KEY).get() instanceof ProtocolSession s ? s : null;
+            if (session == null) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof OverlongLine overlong) {
+                if (!MessageReceiver.markOverlong(session, overlong.endedByCrlf)) {
+                    refuseCommand(session, "500", "5.5.2 Line too long");
+                }
+                return;
+            }
+            ByteBuf line = (ByteBuf) msg;
+            if (overrides == 0) {
+                String problem = commandProblem(line);
+                if (problem != null) {
+                    line.release();
+                    refuseCommand(session, "500", problem);
+                    return;
+                }
+            }
+            boolean startTls = SmtpFramer.isStartTls(line) && state.dataStartedNanos == 0;
+            super.channelRead(ctx, msg);
+            if (startTls && !state.tlsStarting) {
+                state.startTlsPending = false; // refused: the client may go on in plaintext
+            }
+        } finally {
+            SmtpFramer.frameDone(ctx.channel());
+        }
+    }
+
+    private String commandProblem(ByteBuf line) {
+        int length = line.readableBytes();
+        if (length > maxCommandLine) {
+            return "5.5.2 Line too long (at most " + maxCommandLine + " octets)";
+        }
+        if (length < 2 || line.getByte(line.writerIndex() - 2) != '\r') {
+            return "5.5.2 Syntax error: command not terminated by CRLF";
+        }
+        for (int i = line.readerIndex(); i < line.writerIndex() - 2; i++) {
+            byte b = line.getByte(i);
+            if (b == '\r' || b == 0) {
+                return "5.5.2 Syntax error: invalid character in command";
+            }
+        }
+        return null;
+    }
+
+    private void refuseCommand(ProtocolSession session, String code, String text) {
+        Response response = invalidCommands.onResponse(session, new SMTPResponse(code, text), 0, null);
+        ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(response, session);
+    }
+
+    @Override
+    public void pushLineHandler(ChannelInboundHandlerAdapter handler) {
+        overrides++;
+        super.pushLineHandler(handler);
+    }
+
+    @Override
+    public void popLineHandler() {
+        if (overrides > 0) {
+            overrides--;
+        }
+        super.popLineHandler();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof IOException) {
+            LOG.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+}

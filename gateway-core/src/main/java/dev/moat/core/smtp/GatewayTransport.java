@@ -1,0 +1,48 @@
+package dev.moat.core.smtp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.netty.HandlerConstants;
+import org.apache.james.protocols.netty.NettyProtocolTransport;
+
+/**
+ * James's Netty transport with two changes. Every reply gets its enhanced status code. And STARTTLS
+ * is switched on atomically on the event loop: the 220 is written and the TLS handler installed in one
+ * event-loop task, so no byte the client sends after reading 220 can slip past as plaintext (James
+ * does the two steps from the calling thread, which here is a worker).
+ */
+final class GatewayTransport extends NettyProtocolTransport {
+
+    private final Channel channel;
+    private final Encryption encryption;
+    private final String hostname;
+
+    GatewayTransport(Channel channel, Encryption encryption, String hostname) {
+        super(channel, encryption, false);
+        this.channel = channel;
+        this.encryption = encryption;
+        this.hostname = hostname;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    protected void writeToClient(byte[] bytes, ProtocolSession session, boolean startTLS) {
+        byte[] reply = EnhancedStatusCodes.apply(bytes, hostname);
+        if (!startTLS) {
+            channel.writeAndFlush(Unpooled.wrappedBuffer(reply));
+            return;
+        }
+        ConnectionState.of(channel).tlsStarting = true;
+        channel.eventLoop().execute(() -> {
+            channel.writeAndFlush(Unpooled.wrappedBuffer(reply));
+            SslHandler ssl = encryption.sslHandler();
+            channel.pipeline().addFirst(HandlerConstants.SSL_HANDLER, ssl);
+        });
+    }
+}

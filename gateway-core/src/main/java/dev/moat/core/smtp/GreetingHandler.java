@@ -1,0 +1,37 @@
+package dev.moat.core.smtp;
+
+import dev.moat.core.chain.Stage;
+import dev.moat.core.chain.StageResult;
+import dev.moat.filter.Reply;
+import dev.moat.filter.Verdict;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.ConnectHandler;
+import org.apache.james.protocols.smtp.SMTPSession;
+
+/**
+ * Runs the {@code connect} stage, then greets. A refusal replaces the greeting and closes the
+ * connection (RFC 5321 §3.1 allows 554 — or a 4xx, sent here as 421 — instead of 220). Replaces
+ * James's welcome handler.
+ */
+final class GreetingHandler implements ConnectHandler<SMTPSession> {
+
+    private final SessionServices services;
+
+    GreetingHandler(SessionServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public Response onConnect(SMTPSession session) {
+        ConnectionFacts facts = ConnectionFacts.of(session);
+        StageResult result = services.chain().run(Stage.CONNECT, f -> f.connect(
+                new StageContexts.Connect(SessionSnapshot.of(session, services.listener()), facts.notes)));
+        Verdict verdict = result.verdict();
+        if (verdict.reply().isPresent()) {
+            Reply reply = verdict.reply().get();
+            Reply atGreeting = reply.isTransient() ? new Reply(421, reply.enhancedStatus(), reply.text()) : reply;
+            return Replies.response(atGreeting, true);
+        }
+        return new org.apache.james.protocols.smtp.SMTPResponse("220", session.getConfiguration().getGreeting());
+    }
+}

@@ -1,0 +1,198 @@
+package dev.moat.core.smtp;
+
+import dev.moat.core.chain.FilterChain;
+import dev.moat.core.config.LimitsConfig;
+import dev.moat.core.config.ListenerConfig;
+import dev.moat.core.config.TlsMode;
+import dev.moat.core.delivery.CaptureDelivery;
+import dev.moat.core.delivery.Delivery;
+import dev.moat.core.delivery.Router;
+import dev.moat.core.message.Spool;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.NonStickyEventExecutorGroup;
+import io.netty.util.concurrent.UnorderedThreadPoolEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.apache.james.protocols.api.ClientAuth;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.netty.HandlerConstants;
+import org.apache.james.protocols.smtp.SMTPProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moat's own server shell around James's SMTP protocol (instead of James's {@code NettyServer}):
+ * one Netty bootstrap per listener over shared thread groups. The event loops only do TLS, framing,
+ * limits and timers; every James handler, filter and delivery runs on the session pool, whose
+ * executors keep each connection's events in order without pinning it to one thread (so a slow
+ * filter never stalls other connections). Threads are named {@code moat-*} and all are shut down by
+ * {@link #close()}.
+ */
+public final class SmtpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
+    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final List<ListenerConfig> listeners;
+    private final String hostname;
+    private final LimitsConfig limits;
+    private final FilterChain chain;
+    private final Router router;
+    private final Delivery captureDelivery;
+    private final CaptureDelivery quarantine;
+    private final Spool spool;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final TransactionTracker tracker = new TransactionTracker();
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final UnorderedThreadPoolEventExecutor sessionPool;
+    private final EventExecutorGroup sessionGroup;
+    private final ChannelGroup serverChannels = new DefaultChannelGroup("moat-listeners", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup clientChannels = new DefaultChannelGroup("moat-clients", GlobalEventExecutor.INSTANCE);
+    private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+    private final List<ConnectionLimiter> limiters = new ArrayList<>();
+
+    public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
+            FilterChain chain, Router router, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
+            MeterRegistry registry, Clock clock) {
+        this.listeners = List.copyOf(listeners);
+        this.hostname = hostname;
+        this.limits = limits;
+        this.chain = chain;
+        this.router = router;
+        this.captureDelivery = captureDelivery;
+        this.quarantine = quarantine;
+        this.spool = spool;
+        this.registry = registry;
+        this.clock = clock;
+        this.acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("moat-accept", true));
+        this.ioGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("moat-io", true));
+        this.sessionPool = new UnorderedThreadPoolEventExecutor(workerThreads, new DefaultThreadFactory("moat-session", true));
+        this.sessionGroup = new NonStickyEventExecutorGroup(sessionPool);
+    }
+
+    /** Binds every listener; on failure, whatever was bound is closed again and the exception is thrown. */
+    public synchronized void start() throws Exception {
+        try {
+            for (ListenerConfig listener : listeners) {
+                bind(listener);
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void bind(ListenerConfig listener) throws Exception {
+        String keyPath = "listeners[" + listeners.indexOf(listener) + "].tls";
+        Encryption encryption = switch (listener.tls().mode()) {
+            case NONE -> null;
+            case STARTTLS -> Encryption.createStartTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
+            case IMPLICIT -> Encryption.createTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
+        };
+        SessionServices services = new SessionServices(listener.name(), hostname, limits, chain, router,
+                captureDelivery, quarantine, spool, tracker, clock);
+        InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
+        SMTPProtocol protocol = new SMTPProtocol(
+                SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),
+                new GatewaySmtpConfiguration(hostname, limits.maxMessageSize()));
+        ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp(), hostname);
+        limiters.add(limiter);
+        int maxLine = Math.max(limits.maxCommandLineLength(), limits.maxDataLineLength() + 2) + 2;
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 250)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        clientChannels.add(channel);
+                        var pipeline = channel.pipeline();
+                        if (encryption != null && !encryption.isStartTLS()) {
+                            pipeline.addLast(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
+                        }
+                        pipeline.addLast("connectionLimit", limiter);
+                        pipeline.addLast("deadlines", new SessionDeadlines(limits.idleTimeout(), limits.commandTimeout(),
+                                limits.dataTimeout(), hostname));
+                        pipeline.addLast(HandlerConstants.FRAMER, new SmtpFramer(maxLine));
+                        pipeline.addLast(sessionGroup, HandlerConstants.CORE_HANDLER,
+                                new GatewayChannelHandler(protocol, encryption, hostname, limits.maxCommandLineLength(), invalidCommands));
+                    }
+                });
+        Channel channel = bootstrap.bind(listener.address()).sync().channel();
+        serverChannels.add(channel);
+        InetSocketAddress address = (InetSocketAddress) channel.localAddress();
+        bound.put(listener.name(), address);
+        LOG.info("Listener '{}' accepting SMTP on {} (tls: {})", listener.name(), address,
+                listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static SSLContext context(ListenerConfig listener, String keyPath) {
+        return TlsContexts.serverContext(listener.tls().certificate().orElseThrow(), listener.tls().key().orElseThrow(), keyPath);
+    }
+
+    /** The address each listener is bound to, by listener name (the real port when 0 was configured). */
+    public synchronized Map<String, InetSocketAddress> boundAddresses() {
+        return Map.copyOf(bound);
+    }
+
+    /** Stops accepting new connections; open ones go on. */
+    public void stopAccepting() {
+        serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Transactions between DATA and their final reply. */
+    public int activeTransactions() {
+        return tracker.active();
+    }
+
+    public int openConnections() {
+        return clientChannels.size();
+    }
+
+    /** Tells every client {@code 421 4.3.2} and closes its connection. */
+    public void disconnectAll() {
+        for (Channel channel : clientChannels) {
+            ConnectionState.of(channel).closing = true;
+            channel.writeAndFlush(Unpooled.copiedBuffer("421 4.3.2 " + hostname + " Service shutting down\r\n",
+                    StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+        }
+        clientChannels.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Closes everything and ends every thread this server started. */
+    @Override
+    public synchronized void close() {
+        serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        clientChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        sessionPool.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

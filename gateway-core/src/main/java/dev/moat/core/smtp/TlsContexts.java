@@ -1,0 +1,85 @@
+package dev.moat.core.smtp;
+
+import dev.moat.core.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Builds a server {@link SSLContext} from PEM files as operators have them (certbot's
+ * {@code fullchain.pem} and an unencrypted PKCS#8 {@code privkey.pem}). Problems are config errors
+ * naming the key and the reason.
+ */
+public final class TlsContexts {
+
+    private static final Pattern PRIVATE_KEY = Pattern.compile(
+            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+    private TlsContexts() {
+    }
+
+    public static SSLContext serverContext(Path certificate, Path key, String keyPath) {
+        Certificate[] chain;
+        try (InputStream in = Files.newInputStream(certificate)) {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new ConfigException(keyPath + ".certificate", "no PEM certificate in " + certificate);
+            }
+            chain = certs.toArray(new Certificate[0]);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException(keyPath + ".certificate", "cannot read a PEM certificate from " + certificate + ": " + e.getMessage());
+        }
+        PrivateKey privateKey = readKey(key, keyPath + ".key");
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            char[] password = new char[0];
+            store.setKeyEntry("moat", privateKey, password, chain);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException(keyPath, "the certificate and key do not make a TLS context: " + e.getMessage());
+        }
+    }
+
+    private static PrivateKey readKey(Path file, String keyPath) {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new ConfigException(keyPath, "cannot read " + file + ": " + e.getMessage());
+        }
+        Matcher m = PRIVATE_KEY.matcher(pem);
+        if (!m.find()) {
+            throw new ConfigException(keyPath, file + " has no unencrypted PKCS#8 key ('BEGIN PRIVATE KEY'); convert it with "
+                    + "'openssl pkcs8 -topk8 -nocrypt -in old.pem -out key.pem'");
+        }
+        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+        for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "RSASSA-PSS"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException ignored) {
+                // try the next algorithm
+            }
+        }
+        throw new ConfigException(keyPath, file + " holds a key of an unsupported type (use RSA, EC or Ed25519)");
+    }
+}

@@ -1,0 +1,33 @@
+package dev.moat.core.smtp;
+
+import dev.moat.core.chain.Stage;
+import dev.moat.core.chain.StageResult;
+import dev.moat.core.store.VerdictRecord;
+import dev.moat.filter.Verdict;
+
+/** Records deciding verdicts in the transaction's trail, which is stored with the message. */
+final class Trail {
+
+    private Trail() {
+    }
+
+    static void record(SmtpTransaction tx, Stage stage, StageResult result) {
+        if (result.verdict().kind() == Verdict.Kind.NEXT || result.decidedBy().isEmpty()) {
+            return;
+        }
+        var filter = result.decidedBy().get();
+        String detail = result.verdict().reply().map(Object::toString)
+                .or(() -> result.verdict().reason())
+                .orElse(result.detail());
+        tx.verdicts.add(new VerdictRecord(filter.name(), filter.type(), stage.label(), result.verdict().label(), detail));
+    }
+
+    /** Applies a discard or quarantine given before DATA to the whole transaction. */
+    static void markDisposition(SmtpTransaction tx, Verdict verdict) {
+        if (verdict.kind() == Verdict.Kind.DISCARD) {
+            tx.discard = true;
+        } else if (verdict.kind() == Verdict.Kind.QUARANTINE && tx.quarantineReason.isEmpty()) {
+            tx.quarantineReason = verdict.reason();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.moat.core.smtp;
+
+import dev.moat.core.chain.Stage;
+import dev.moat.core.chain.StageResult;
+import dev.moat.core.message.MessageAssembler;
+import dev.moat.core.message.ReceivedHeader;
+import dev.moat.core.message.SpooledMessage;
+import dev.moat.core.message.SpooledMessageView;
+import dev.moat.core.store.CapturedEnvelope;
+import dev.moat.core.store.MessageWriter;
+import dev.moat.filter.Address;
+import dev.moat.filter.Reply;
+import dev.moat.filter.Verdict;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides and delivers a fully received message: runs the {@code data} stage, applies the filters'
+ * envelope and header edits, adds the Received header, and hands the result to quarantine, to
+ * nothing (discard) or to the route's delivery. Its reply is the client's answer to the final dot:
+ * 250 only once the message is safe where it went. Runs on the session's worker thread.
+ */
+final class TransactionFinisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionFinisher.class);
+
+    private final SessionServices services;
+
+    TransactionFinisher(SessionServices services) {
+        this.services = services;
+    }
+
+    Response finish(SMTPSession session, SmtpTransaction tx, SpooledMessage message) {
+        SessionSnapshot snapshot = SessionSnapshot.of(session, services.listener());
+        StageContexts.Data context = new StageContexts.Data(snapshot, ConnectionFacts.of(session).notes, tx,
+                new SpooledMessageView(message));
+        StageResult result = services.chain().run(Stage.DATA, f -> f.data(context));
+        Verdict verdict = result.verdict();
+        Trail.record(tx, Stage.DATA, result);
+        if (verdict.reply().isPresent()) {
+            LOG.info("Transaction {} refused by filter {}: {}", tx.id,
+                    result.decidedBy().map(f -> f.name()).orElse("-"), verdict.reply().get());
+            return Replies.response(verdict.reply().get(), verdict.disconnect());
+        }
+        Trail.markDisposition(tx, verdict);
+        context.applyEnvelope(tx);
+
+        Instant now = services.clock().instant();
+        String received = ReceivedHeader.format(snapshot.heloName(), snapshot.extendedHello(), snapshot.clientIp(),
+                services.hostname(), tx.id, snapshot.tls(), snapshot.authenticatedUser().isPresent(), tx.recipients,
+                ZonedDateTime.ofInstant(now, services.clock().getZone()));
+        MessageWriter content = out -> MessageAssembler.write(received, context.headerEdits(), message, out);
+
+        Reply reply;
+        if (tx.recipients.isEmpty() || (tx.discard && tx.quarantineReason.isEmpty())) {
+            // Same reply as a delivery: a sender must not be able to probe filters by it.
+            reply = new Reply(250, "2.0.0", "Ok: queued as " + tx.id);
+            LOG.info("Transaction {} discarded by a filter", tx.id);
+        } else if (tx.quarantineReason.isPresent()) {
+            reply = services.quarantine().deliver(envelope(snapshot, tx, now), content);
+            LOG.info("Transaction {} quarantined: {}", tx.id, tx.quarantineReason.get());
+        } else {
+            reply = services.captureDelivery().deliver(envelope(snapshot, tx, now), content);
+            LOG.info("Transaction {} from <{}> to {} recipient(s), {} bytes: {}", tx.id,
+                    tx.sender.map(Address::toString).orElse(""), tx.recipients.size(), message.size(), reply);
+        }
+        return Replies.response(reply, verdict.disconnect());
+    }
+
+    private CapturedEnvelope envelope(SessionSnapshot s, SmtpTransaction tx, Instant now) {
+        return new CapturedEnvelope(tx.id, now, s.listener(), s.clientIp(), s.heloName().orElse(""),
+                s.tls().map(t -> t.protocol()), s.tls().map(t -> t.cipherSuite()), s.authenticatedUser(),
+                tx.sender.map(Address::toString).orElse(""),
+                tx.recipients.stream().map(Address::toString).toList(),
+                tx.mailParameters, tx.verdicts, tx.quarantineReason, 0);
+    }
+}
