@@ -144,29 +144,33 @@ final class Section {
         if (value instanceof Integer || value instanceof Long) {
             number = ((Number) value).longValue();
             shown = "'" + value + "'";
-        } else if (value instanceof BigInteger) {
-            throw error(key, "'" + value + "' is too large (at most " + max + ")");
-        } else if (value instanceof String s && env.apply(s, pathOf(key)).fromEnv()) {
+        } else if (value instanceof BigInteger big) {
+            throw error(key, "'" + value + "' " + outOfRange(big.signum() < 0, min, max));
+        } else if (value instanceof String s) {
             Text t = env.apply(s, pathOf(key));
+            if (!t.fromEnv()) {
+                throw error(key, "expected an integer, got " + describe(value));
+            }
             if (!INTEGER.matcher(t.value()).matches()) {
                 throw error(key, "expected an integer, got " + t.shown());
             }
             try {
                 number = Long.parseLong(t.value());
             } catch (NumberFormatException e) {
-                throw error(key, t.shown() + " is too large (at most " + max + ")");
+                throw error(key, t.shown() + " " + outOfRange(t.value().startsWith("-"), min, max));
             }
             shown = t.shown();
         } else {
             throw error(key, value == null ? "no value given" : "expected an integer, got " + describe(value));
         }
-        if (number < min) {
-            throw error(key, shown + " is too small (at least " + min + ")");
-        }
-        if (number > max) {
-            throw error(key, shown + " is too large (at most " + max + ")");
+        if (number < min || number > max) {
+            throw error(key, shown + " " + outOfRange(number < min, min, max));
         }
         return (int) number;
+    }
+
+    private static String outOfRange(boolean tooSmall, long min, long max) {
+        return tooSmall ? "is too small (at least " + min + ")" : "is too large (at most " + max + ")";
     }
 
     /** A size in bytes ({@link Units#parseSize}) within {@code [min, max]}; a YAML integer counts bytes. */

@@ -86,7 +86,7 @@ public record ServerConfig(String hostname, Path dataDirectory, int workerThread
             try {
                 String name = InetAddress.getLocalHost().getCanonicalHostName();
                 return DomainNames.isValid(name) ? name : "localhost";
-            } catch (Exception | LinkageError e) {
+            } catch (Exception e) {
                 return "localhost";
             }
         }

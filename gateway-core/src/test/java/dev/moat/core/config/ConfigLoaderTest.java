@@ -350,6 +350,7 @@ class ConfigLoaderTest {
             "limits: {max-recipients: 0}             | limits.max-recipients         | '0' is too small (at least 1)",
             "limits: {max-recipients: 10001}         | limits.max-recipients         | '10001' is too large (at most 10000)",
             "limits: {max-recipients: 99999999999999999999} | limits.max-recipients  | '99999999999999999999' is too large (at most 10000)",
+            "limits: {max-recipients: -99999999999999999999} | limits.max-recipients | '-99999999999999999999' is too small (at least 1)",
             "limits: {max-connections: 0}            | limits.max-connections        | '0' is too small (at least 1)",
             "limits: {max-connections-per-ip: 0}     | limits.max-connections-per-ip | '0' is too small (at least 1)",
             "limits: {idle-timeout: 0s}              | limits.idle-timeout           | '0s' is too short (at least 1ms)",

@@ -1,0 +1,137 @@
+package dev.moat.core.testing;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Module;
+import com.google.inject.multibindings.MapBinder;
+import dev.moat.core.Gateway;
+import dev.moat.core.config.ConfigLoader;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.core.inject.GatewayModule;
+import dev.moat.core.store.CaptureStore;
+import dev.moat.filter.FilterFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real gateway for tests: configured from YAML text (the {@code data-directory} and listener port 0
+ * are filled in), started on loopback, with extra filter types registered through Guice exactly as
+ * production types are. Close it (try-with-resources) to stop every thread it started.
+ *
+ * <pre>
+ * try (TestGateway gw = TestGateway.builder(tempDir).yaml("limits: {max-recipients: 2}").start()) {
+ *     RawSmtp c = RawSmtp.connect(gw.port());
+ * }
+ * </pre>
+ */
+public final class TestGateway implements AutoCloseable {
+
+    private final Gateway gateway;
+    private final MoatConfig config;
+
+    private TestGateway(Gateway gateway, MoatConfig config) {
+        this.gateway = gateway;
+        this.config = config;
+    }
+
+    public static Builder builder(Path dataDirectory) {
+        return new Builder(dataDirectory);
+    }
+
+    /** The port of the first listener. */
+    public int port() {
+        return address().getPort();
+    }
+
+    public InetSocketAddress address() {
+        return gateway.boundAddresses().values().iterator().next();
+    }
+
+    public InetSocketAddress address(String listener) {
+        return gateway.boundAddresses().get(listener);
+    }
+
+    public CaptureStore capture() {
+        return gateway.captureStore();
+    }
+
+    public CaptureStore quarantine() {
+        return gateway.quarantineStore();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public MoatConfig config() {
+        return config;
+    }
+
+    /** Spool files present now; 0 whenever no transaction is in flight. */
+    public long spoolFiles() throws Exception {
+        return gateway.spoolFiles();
+    }
+
+    @Override
+    public void close() {
+        gateway.shutdown(Duration.ofSeconds(2));
+    }
+
+    public static final class Builder {
+        private final Path dataDirectory;
+        private String yaml = "";
+        private final List<FilterFactory> types = new ArrayList<>();
+        private Map<String, String> env = Map.of();
+
+        private Builder(Path dataDirectory) {
+            this.dataDirectory = dataDirectory;
+        }
+
+        /**
+         * Configuration text. If it has no {@code server:} block, one is added with the data
+         * directory; if it has no {@code listeners:}, a plain listener on 127.0.0.1:0 is added.
+         */
+        public Builder yaml(String text) {
+            this.yaml = text;
+            return this;
+        }
+
+        public Builder env(Map<String, String> variables) {
+            this.env = Map.copyOf(variables);
+            return this;
+        }
+
+        /** Registers a filter type for this gateway, as a plugin or built-in would be. */
+        public Builder filterType(FilterFactory factory) {
+            types.add(factory);
+            return this;
+        }
+
+        public TestGateway start() throws Exception {
+            String text = yaml;
+            if (!text.contains("server:")) {
+                text = "server:\n  hostname: mx.test.example\n  data-directory: \"" + dataDirectory + "\"\n" + text;
+            }
+            if (!text.contains("listeners:")) {
+                text = text + "\nlisteners:\n  - name: test\n    address: 127.0.0.1:0\n";
+            }
+            MoatConfig config = ConfigLoader.parse(text, env);
+            Module extra = new AbstractModule() {
+                @Override
+                protected void configure() {
+                    MapBinder<String, FilterFactory> binder = GatewayModule.filterTypes(binder());
+                    for (FilterFactory factory : types) {
+                        binder.addBinding(factory.type()).toInstance(factory);
+                    }
+                }
+            };
+            Gateway gateway = Guice.createInjector(new GatewayModule(config), extra).getInstance(Gateway.class);
+            gateway.start();
+            return new TestGateway(gateway, config);
+        }
+    }
+}
