@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,7 @@ public final class Gateway implements AutoCloseable {
     private ExecutorService filterPool;
     private FilterChain chain;
     private SmtpServer server;
+    private ScheduledExecutorService housekeeping;
 
     @Inject
     public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
@@ -66,6 +69,13 @@ public final class Gateway implements AutoCloseable {
                     config.server().workerThreads(), chain, new Router(config.routes()), new CaptureDelivery(captureStore),
                     new CaptureDelivery(quarantineStore), spool, registry, clock);
             server.start();
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "moat-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
+            // Age-based retention must run even when no mail arrives to trigger it.
+            housekeeping.scheduleWithFixedDelay(this::enforceRetention, 1, 1, TimeUnit.MINUTES);
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -85,6 +95,16 @@ public final class Gateway implements AutoCloseable {
                     return t;
                 });
         return pool;
+    }
+
+    private void enforceRetention() {
+        for (CaptureStore store : new CaptureStore[] {captureStore, quarantineStore}) {
+            try {
+                store.enforceRetention();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Retention of {} failed", store.directory(), e);
+            }
+        }
     }
 
     public Map<String, InetSocketAddress> boundAddresses() {
@@ -136,6 +156,10 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+            housekeeping = null;
+        }
         if (server != null) {
             server.close();
             server = null;
