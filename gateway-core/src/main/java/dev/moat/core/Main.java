@@ -92,6 +92,10 @@ public final class Main {
             gateway.shutdown(config.server().shutdownGrace());
             log.info("Moat stopped");
             stopped.countDown();
+            // A drained stop is a normal stop: exit 0, not the JVM's 143 for SIGTERM.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
         }, "moat-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

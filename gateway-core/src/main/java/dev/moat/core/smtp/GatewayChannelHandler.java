@@ -73,6 +73,10 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
                     refuseCommand(session, "500", problem);
                     return;
                 }
+                if (isMail(line)) {
+                    // parameters of an earlier MAIL that failed after its parameters were read
+                    session.removeAttachment(MailParameters.PENDING, ProtocolSession.State.Transaction);
+                }
             }
             boolean startTls = SmtpFramer.isStartTls(line) && state.dataStartedNanos == 0;
             super.channelRead(ctx, msg);
@@ -82,6 +86,13 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
         } finally {
             SmtpFramer.frameDone(ctx.channel());
         }
+    }
+
+    private static boolean isMail(ByteBuf line) {
+        return line.readableBytes() >= 5
+                && (line.getByte(line.readerIndex()) | 0x20) == 'm' && (line.getByte(line.readerIndex() + 1) | 0x20) == 'a'
+                && (line.getByte(line.readerIndex() + 2) | 0x20) == 'i' && (line.getByte(line.readerIndex() + 3) | 0x20) == 'l'
+                && line.getByte(line.readerIndex() + 4) == ' ';
     }
 
     private String commandProblem(ByteBuf line) {
