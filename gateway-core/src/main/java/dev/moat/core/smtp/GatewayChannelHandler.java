@@ -14,6 +14,7 @@ import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * James's session handler, run on the worker pool (never the event loop), with Moat's checks in front
@@ -59,6 +60,8 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            // James sets its log context only for commands; DATA lines and their delivery need it too.
+            MDC.put("sessionId", session.getSessionID());
             if (msg instanceof OverlongLine overlong) {
                 if (!MessageReceiver.markOverlong(session, overlong.endedByCrlf)) {
                     refuseCommand(session, "500", "5.5.2 Line too long");
@@ -84,6 +87,7 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
                 state.startTlsPending = false; // refused: the client may go on in plaintext
             }
         } finally {
+            MDC.remove("sessionId");
             SmtpFramer.frameDone(ctx.channel());
         }
     }
