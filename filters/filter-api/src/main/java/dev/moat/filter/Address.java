@@ -28,6 +28,9 @@ public final class Address {
         if (domain.isEmpty() || domain.length() > 255) {
             throw new IllegalArgumentException("domain must be 1 to 255 characters");
         }
+        if (domain.indexOf('@') >= 0) {
+            throw new IllegalArgumentException("domain must not contain '@': " + domain);
+        }
         for (String part : new String[] {localPart, domain}) {
             for (int i = 0; i < part.length(); i++) {
                 char c = part.charAt(i);

@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param contentType lower-case {@code type/subtype}; {@code text/plain} where the header is missing
  * @param disposition lower-case {@code inline} or {@code attachment}, if the part has the header
  * @param filename    decoded file name from {@code Content-Disposition} or {@code Content-Type name=}
- * @param size        the part body's size in octets as transferred (still encoded); 0 for multiparts
+ * @param size        the part body's size in octets as transferred (still encoded); 0 for containers
+ *                    (multiparts and message/rfc822 parts, whose content follows as deeper parts)
  * @param depth       nesting level: 0 for the message, 1 for its direct parts, …
  */
 public record MimePart(String contentType, Optional<String> disposition, Optional<String> filename, long size, int depth) {

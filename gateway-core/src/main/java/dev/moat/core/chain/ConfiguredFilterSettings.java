@@ -17,7 +17,14 @@ final class ConfiguredFilterSettings implements FilterSettings {
 
     ConfiguredFilterSettings(String filterName, Map<String, Object> values) {
         this.filterName = filterName;
-        this.values = Map.copyOf(values);
+        // A key written without a value (YAML "max:") counts as absent, so the filter's default applies.
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (v != null) {
+                copy.put(k, v);
+            }
+        });
+        this.values = java.util.Collections.unmodifiableMap(copy);
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class FilterChain implements AutoCloseable {
     static final Verdict FILTER_FAILED = Verdict.tempfail(451, "4.3.0", "Temporary filter failure, try again later");
     static final Verdict POOL_EXHAUSTED = Verdict.tempfail(451, "4.3.0", "Server busy, try again later");
 
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final List<FilterInstance> filters;
     private final Map<Stage, List<FilterInstance>> byStage = new EnumMap<>(Stage.class);
     private final ExecutorService pool;
@@ -70,11 +72,13 @@ public final class FilterChain implements AutoCloseable {
         while (true) {
             int index = progress.index;
             long deadline = progress.startedNanos + active.get(index).timeout().toNanos();
-            long wait = deadline - System.nanoTime();
+            // Wait in short slices: when the next filter starts, its own deadline applies.
+            long wait = Math.min(deadline - System.nanoTime(), SLICE_NANOS);
             try {
                 return task.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (progress.index == index && System.nanoTime() - deadline >= 0) {
+                    progress.abandoned = true;
                     task.cancel(true);
                     FilterInstance late = active.get(index);
                     LOG.warn("Filter '{}' ({}) exceeded its timeout of {} at stage {}; answering 451",
@@ -104,13 +108,16 @@ public final class FilterChain implements AutoCloseable {
                     throw new IllegalStateException("returned null instead of a verdict");
                 }
             } catch (Exception | LinkageError | AssertionError e) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (progress.abandoned) {
                     return StageResult.NEXT; // abandoned after a timeout; the caller has answered already
                 }
                 LOG.warn("Filter '{}' ({}) failed at stage {}; answering 451", instance.name(), instance.type(),
                         stage.label(), e);
                 record(instance, stage, "error", System.nanoTime() - progress.startedNanos);
                 return new StageResult(FILTER_FAILED, Optional.of(instance), "error: " + e.getClass().getSimpleName());
+            }
+            if (progress.abandoned) {
+                return StageResult.NEXT;
             }
             record(instance, stage, verdict.label(), System.nanoTime() - progress.startedNanos);
             if (verdict.kind() != Verdict.Kind.NEXT) {
@@ -148,6 +155,7 @@ public final class FilterChain implements AutoCloseable {
     private static final class Progress {
         volatile int index;
         volatile long startedNanos = System.nanoTime();
+        volatile boolean abandoned;
 
         void begin(int i) {
             startedNanos = System.nanoTime();

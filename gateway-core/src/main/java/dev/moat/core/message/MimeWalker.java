@@ -3,7 +3,9 @@ package dev.moat.core.message;
 import dev.moat.filter.MimePart;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,9 +14,11 @@ import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.mime4j.message.DefaultBodyDescriptorBuilder;
 import org.apache.james.mime4j.message.MaximalBodyDescriptor;
+import org.apache.james.mime4j.stream.BodyDescriptorBuilder;
 import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RawField;
 import org.apache.james.mime4j.stream.RecursionMode;
 
 /**
@@ -42,21 +46,35 @@ final class MimeWalker {
         MimeTokenStream stream = new MimeTokenStream(config, DecodeMonitor.SILENT, new DefaultBodyDescriptorBuilder());
         stream.setRecursionMode(RecursionMode.M_RECURSE);
         List<MimePart> parts = new ArrayList<>();
-        int depth = -1;
+        // Our own descriptor per entity: the stream's is readable only in body states, which a
+        // message/rfc822 part never reaches in recursive mode. newChild() carries the parent's
+        // defaults (e.g. message/rfc822 inside multipart/digest).
+        Deque<BodyDescriptorBuilder> builders = new ArrayDeque<>();
         try {
             stream.parse(message);
             for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM; state = stream.next()) {
                 switch (state) {
-                    case T_START_MESSAGE, T_START_BODYPART -> depth++;
-                    case T_END_MESSAGE, T_END_BODYPART -> depth--;
+                    case T_START_MESSAGE, T_START_BODYPART -> builders.push(
+                            builders.isEmpty() ? new DefaultBodyDescriptorBuilder() : builders.peek().newChild());
+                    case T_END_MESSAGE, T_END_BODYPART -> builders.poll();
+                    case T_FIELD -> {
+                        if (!builders.isEmpty()) {
+                            builders.peek().addField(new RawField(stream.getField().getName(), stream.getField().getBody()));
+                        }
+                    }
                     case T_END_HEADER -> {
                         if (parts.size() >= MAX_PARTS) {
                             return List.copyOf(parts);
                         }
-                        MaximalBodyDescriptor descriptor = (MaximalBodyDescriptor) stream.getBodyDescriptor();
-                        parts.add(describe(descriptor, 0, Math.max(depth, 0)));
+                        if (!builders.isEmpty()) {
+                            MaximalBodyDescriptor descriptor = (MaximalBodyDescriptor) builders.peek().build();
+                            parts.add(describe(descriptor, 0, builders.size() - 1));
+                        }
                     }
                     case T_BODY -> {
+                        if (parts.isEmpty()) {
+                            break;
+                        }
                         long size = stream.getInputStream().transferTo(OutputStreams.NULL);
                         int last = parts.size() - 1;
                         MimePart part = parts.get(last);
@@ -67,8 +85,9 @@ final class MimeWalker {
                     }
                 }
             }
-        } catch (MimeException e) {
-            // The permissive parser rarely throws; what was walked so far is still the best answer.
+        } catch (MimeException | RuntimeException e) {
+            // Lenient by contract: on a structure the parser gives up on, what was walked so far is
+            // still the best answer (a filter must not fail a message for being odd).
         }
         return List.copyOf(parts);
     }

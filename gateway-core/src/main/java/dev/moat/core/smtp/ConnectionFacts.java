@@ -1,6 +1,12 @@
 package dev.moat.core.smtp;
 
 import dev.moat.core.chain.MapNotes;
+import dev.moat.core.chain.Stage;
+import dev.moat.core.chain.StageResult;
+import dev.moat.core.store.VerdictRecord;
+import dev.moat.filter.Verdict;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -15,6 +21,25 @@ final class ConnectionFacts {
 
     final MapNotes notes = new MapNotes();
     volatile boolean heloSinceTls;
+    /** Deciding verdicts of the connect and helo stages; copied into each transaction's trail. */
+    final List<VerdictRecord> verdicts = new CopyOnWriteArrayList<>();
+    /** A discard or quarantine given at connect or helo; applies to every transaction. */
+    volatile Verdict disposition = Verdict.next();
+
+    /** Remembers a connection-stage verdict for the transactions to come. */
+    void remember(Stage stage, StageResult result) {
+        Trail.of(stage, result).ifPresent(verdicts::add);
+        Verdict.Kind kind = result.verdict().kind();
+        if (kind == Verdict.Kind.QUARANTINE || (kind == Verdict.Kind.DISCARD && disposition.kind() != Verdict.Kind.QUARANTINE)) {
+            disposition = result.verdict();
+        }
+    }
+
+    /** Starts a transaction's trail and disposition from what the connection stages decided. */
+    void applyTo(SmtpTransaction tx) {
+        tx.verdicts.addAll(verdicts);
+        Trail.markDisposition(tx, disposition);
+    }
 
     static ConnectionFacts of(SMTPSession session) {
         return session.getAttachment(KEY, State.Connection).orElseGet(() -> {

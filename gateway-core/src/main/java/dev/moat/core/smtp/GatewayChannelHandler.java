@@ -72,6 +72,9 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
             if (overrides == 0) {
                 String problem = commandProblem(line);
                 if (problem != null) {
+                    if (SmtpFramer.isStartTls(line)) {
+                        state.startTlsPending = false; // refused: the client may go on in plaintext
+                    }
                     line.release();
                     refuseCommand(session, "500", problem);
                     return;

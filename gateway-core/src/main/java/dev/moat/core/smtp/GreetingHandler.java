@@ -6,6 +6,7 @@ import dev.moat.filter.Reply;
 import dev.moat.filter.Verdict;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.ConnectHandler;
+import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
 
 /**
@@ -28,10 +29,13 @@ final class GreetingHandler implements ConnectHandler<SMTPSession> {
                 new StageContexts.Connect(SessionSnapshot.of(session, services.listener()), facts.notes)));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {
+            // RFC 5321 §4.3.2: at the greeting only 554 (refused) or 421 (not now) may replace 220.
             Reply reply = verdict.reply().get();
-            Reply atGreeting = reply.isTransient() ? new Reply(421, reply.enhancedStatus(), reply.text()) : reply;
-            return Replies.response(atGreeting, true);
+            return Replies.response(new Reply(reply.isTransient() ? 421 : 554, reply.enhancedStatus(), reply.text()), true);
         }
-        return new org.apache.james.protocols.smtp.SMTPResponse("220", session.getConfiguration().getGreeting());
+        facts.remember(Stage.CONNECT, result);
+        SMTPResponse greeting = new SMTPResponse("220", session.getConfiguration().getGreeting());
+        greeting.setEndSession(verdict.disconnect());
+        return greeting;
     }
 }

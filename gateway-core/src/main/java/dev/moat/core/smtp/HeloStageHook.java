@@ -25,6 +25,7 @@ final class HeloStageHook implements HeloHook {
         if (verdict.reply().isPresent()) {
             return Replies.refusal(verdict);
         }
+        facts.remember(Stage.HELO, result);
         if (session.isTLSStarted()) {
             facts.heloSinceTls = true;
         }

@@ -4,6 +4,7 @@ import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandlerResultHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
@@ -28,7 +29,8 @@ final class InvalidCommandLimiter implements ProtocolHandlerResultHandler<Respon
 
     @Override
     public Response onResponse(ProtocolSession session, Response response, long executionTime, ProtocolHandler handler) {
-        if (response == null || !isCommandError(response.getRetCode())) {
+        // James reports each command twice: from the command handler, then from the dispatcher.
+        if (handler instanceof CommandHandler || response == null || !isCommandError(response.getRetCode())) {
             return response;
         }
         int errors = session.getAttachment(ERRORS, State.Connection).orElse(0) + 1;

@@ -34,6 +34,7 @@ final class MailStageHook implements MailHook {
             return EHLO_AFTER_TLS;
         }
         SmtpTransaction tx = new SmtpTransaction(TransactionIds.next());
+        facts.applyTo(tx);
         tx.sender = Addresses.of(sender);
         Map<String, String> params = session.getAttachment(MailParameters.PENDING, State.Transaction).orElse(Map.of());
         tx.mailParameters.putAll(params);

@@ -8,7 +8,6 @@ import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
 import org.apache.james.protocols.smtp.core.HeloCmdHandler;
 import org.apache.james.protocols.smtp.core.HelpCmdHandler;
-import org.apache.james.protocols.smtp.core.MailCmdHandler;
 import org.apache.james.protocols.smtp.core.NoopCmdHandler;
 import org.apache.james.protocols.smtp.core.QuitCmdHandler;
 import org.apache.james.protocols.smtp.core.RcptCmdHandler;
@@ -38,7 +37,7 @@ final class SmtpHandlerChain {
         chain.add(new GreetingHandler(services));
         chain.add(new EhloCmdHandler(metrics));
         chain.add(new HeloCmdHandler(metrics));
-        chain.add(new MailCmdHandler(metrics));
+        chain.add(new SequenceSafeMailCmdHandler(metrics));
         chain.add(new RcptCmdHandler(metrics));
         chain.add(new SpoolingDataCmdHandler(metrics, services, new TransactionFinisher(services)));
         chain.add(new RsetCmdHandler());

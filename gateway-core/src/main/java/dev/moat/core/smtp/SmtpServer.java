@@ -29,7 +29,6 @@ import io.netty.util.concurrent.UnorderedThreadPoolEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +72,8 @@ public final class SmtpServer implements AutoCloseable {
     private final ChannelGroup serverChannels = new DefaultChannelGroup("moat-listeners", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("moat-clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
-    private final List<ConnectionLimiter> limiters = new ArrayList<>();
+    /** One limiter for all listeners: the caps are for the whole gateway. */
+    private final ConnectionLimiter limiter;
 
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
             FilterChain chain, Router router, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
@@ -92,6 +92,7 @@ public final class SmtpServer implements AutoCloseable {
         this.ioGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("moat-io", true));
         this.sessionPool = new UnorderedThreadPoolEventExecutor(workerThreads, new DefaultThreadFactory("moat-session", true));
         this.sessionGroup = new NonStickyEventExecutorGroup(sessionPool);
+        this.limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp(), hostname);
     }
 
     /** Binds every listener; on failure, whatever was bound is closed again and the exception is thrown. */
@@ -119,8 +120,6 @@ public final class SmtpServer implements AutoCloseable {
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),
                 new GatewaySmtpConfiguration(hostname, limits.maxMessageSize()));
-        ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp(), hostname);
-        limiters.add(limiter);
         int maxLine = Math.max(limits.maxCommandLineLength(), limits.maxDataLineLength() + 2) + 2;
 
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -191,8 +190,10 @@ public final class SmtpServer implements AutoCloseable {
     public synchronized void close() {
         serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         clientChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        sessionPool.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Session tasks still hand channel events back to the event loops while they wind down, so
+        // the session pool stops first and the event loops get a short quiet period after it.
+        sessionPool.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptGroup.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ioGroup.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

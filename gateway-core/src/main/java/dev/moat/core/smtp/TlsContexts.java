@@ -45,6 +45,7 @@ public final class TlsContexts {
             throw new ConfigException(keyPath + ".certificate", "cannot read a PEM certificate from " + certificate + ": " + e.getMessage());
         }
         PrivateKey privateKey = readKey(key, keyPath + ".key");
+        requireMatch(privateKey, chain[0], keyPath + ".key");
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -58,6 +59,35 @@ public final class TlsContexts {
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException(keyPath, "the certificate and key do not make a TLS context: " + e.getMessage());
         }
+    }
+
+    /** A key that does not belong to the certificate would fail every handshake: refuse it at start. */
+    private static void requireMatch(PrivateKey key, Certificate certificate, String keyPath) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return;
+        }
+        try {
+            byte[] probe = "moat key check".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (verifier.verify(signature)) {
+                return;
+            }
+        } catch (GeneralSecurityException e) {
+            // a key of another type than the certificate's lands here too
+        }
+        throw new ConfigException(keyPath, "the key does not belong to the first certificate of the certificate file");
     }
 
     private static PrivateKey readKey(Path file, String keyPath) {

@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * @param filter  the configured filter instance name, e.g. {@code "spamassassin"}
  * @param type    the filter type, e.g. {@code "spamd"}
- * @param stage   the SMTP stage the verdict was given at, e.g. {@code "DATA"}
- * @param verdict the verdict kind, e.g. {@code "ACCEPT"}, {@code "QUARANTINE"}
+ * @param stage   the filter stage the verdict was given at, e.g. {@code "data"}
+ * @param verdict the verdict label, e.g. {@code "accept"}, {@code "quarantine"}
  * @param detail  free text from the filter; {@code ""} if none
  */
 public record VerdictRecord(String filter, String type, String stage, String verdict, String detail) {
