@@ -163,6 +163,11 @@ public final class Gateway implements AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+            try {
+                spool.sweep(); // whatever a session could not clean up before its pool stopped
+            } catch (IOException e) {
+                LOG.warn("Could not clear the spool {}", spool.directory(), e);
+            }
         }
         if (chain != null) {
             chain.close();

@@ -36,7 +36,11 @@ public final class Spool {
         sweep();
     }
 
-    private void sweep() throws IOException {
+    /**
+     * Deletes every spool file. Only for when no transaction can be in flight: at start-up, and after
+     * the listeners have stopped at shutdown.
+     */
+    public void sweep() throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
             for (Path file : files) {

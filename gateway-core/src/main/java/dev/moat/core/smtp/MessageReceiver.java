@@ -80,7 +80,9 @@ final class MessageReceiver implements LineHandler<SMTPSession> {
         if (bare && !normalize) {
             fail(Failure.BARE_LINE_ENDING);
         }
-        if (contentLength > maxLine) {
+        // The transparency dot a client adds to a line starting with "." does not count (RFC 5321 §4.5.3.1.6).
+        int stuffing = startOfLine && length > 0 && line[0] == '.' ? 1 : 0;
+        if (contentLength - stuffing > maxLine) {
             fail(Failure.LINE_TOO_LONG);
         }
         if (failure != Failure.NONE) {
@@ -121,7 +123,7 @@ final class MessageReceiver implements LineHandler<SMTPSession> {
                     message.seal();
                     yield finisher.finish(session, tx, message);
                 }
-                case BARE_LINE_ENDING -> Replies.response(550, "5.6.11", "Message contains bare CR or LF characters (RFC 5321 §2.3.8)");
+                case BARE_LINE_ENDING -> Replies.response(550, "5.6.11", "Message contains bare CR or LF characters (RFC 5321 section 2.3.8)");
                 case LINE_TOO_LONG -> Replies.response(554, "5.6.0", "Message has a line longer than " + maxLine + " characters");
                 case TOO_BIG -> Replies.response(552, "5.3.4", "Message size exceeds fixed maximum message size");
                 case SPOOL_ERROR -> Replies.response(451, "4.3.0", "Local error in processing, try again later");

@@ -190,6 +190,17 @@ public final class SmtpServer implements AutoCloseable {
     public synchronized void close() {
         serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         clientChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // The sessions of the connections just closed clean up (spool files) on the session pool:
+        // give that a moment before the pool stops taking tasks.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (tracker.active() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         // Session tasks still hand channel events back to the event loops while they wind down, so
         // the session pool stops first and the event loops get a short quiet period after it.
         sessionPool.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
