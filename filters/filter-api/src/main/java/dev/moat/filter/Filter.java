@@ -10,7 +10,8 @@ package dev.moat.filter;
  * {@link #data} once after the client's final dot. Within a stage, filters run in the order of the
  * configuration's {@code filters:} list, and the first verdict other than {@code next} ends the stage
  * (later filters are not called). A stage is never called for a transaction that an earlier stage
- * already refused. {@link #close} is called once when the gateway shuts down or the chain is replaced.
+ * already refused. {@link #disconnect} is called once when a connection whose {@code connect} stage
+ * ran has ended. {@link #close} is called once when the gateway shuts down or the chain is replaced.
  *
  * <h2>Threads</h2>
  * One instance serves every connection, so an implementation must be thread-safe. Stage methods run
@@ -53,6 +54,14 @@ public interface Filter extends AutoCloseable {
     /** The whole message arrived (spooled, size-checked, line endings checked). */
     default Verdict data(DataContext context) throws Exception {
         return Verdict.next();
+    }
+
+    /**
+     * The connection ended; called once per connection whose {@link #connect} stage ran, whatever the
+     * outcome. No reply is possible, so there is no verdict. Runs under the same timeout; an
+     * exception is logged. Typical use: release a per-client concurrency slot.
+     */
+    default void disconnect(DisconnectContext context) throws Exception {
     }
 
     /** Release resources; called once, after the last stage call has returned. */

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link FilterSettings} over one {@code filters:} entry of the configuration. Immutable. */
-final class ConfiguredFilterSettings implements FilterSettings {
+/** {@link FilterSettings} over one {@code filters:} entry of the configuration (also used by the test kit). Immutable. */
+public final class ConfiguredFilterSettings implements FilterSettings {
 
     private final String filterName;
     private final Map<String, Object> values;
 
-    ConfiguredFilterSettings(String filterName, Map<String, Object> values) {
+    public ConfiguredFilterSettings(String filterName, Map<String, Object> values) {
         this.filterName = filterName;
         // A key written without a value (YAML "max:") counts as absent, so the filter's default applies.
         Map<String, Object> copy = new java.util.LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.moat.core.chain;
 
 import dev.moat.filter.ConnectContext;
 import dev.moat.filter.DataContext;
+import dev.moat.filter.DisconnectContext;
 import dev.moat.filter.Filter;
 import dev.moat.filter.HeloContext;
 import dev.moat.filter.MailContext;
@@ -14,7 +15,9 @@ public enum Stage {
     HELO("helo", HeloContext.class),
     MAIL_FROM("mailFrom", MailContext.class),
     RCPT_TO("rcptTo", RcptContext.class),
-    DATA("data", DataContext.class);
+    DATA("data", DataContext.class),
+    /** Not a verdict stage: the notice that the connection ended; its result is ignored. */
+    DISCONNECT("disconnect", DisconnectContext.class);
 
     private final String label;
     private final Class<?> contextType;

@@ -1,19 +1,38 @@
 package dev.moat.core.smtp;
 
+import dev.moat.core.chain.Stage;
+import dev.moat.filter.Verdict;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.handler.DisconnectHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 
 /**
- * When a connection ends in the middle of DATA, the partial message is dropped and its spool file
- * deleted (James has no clean-up callback for an aborted DATA).
+ * When a connection ends: a partial message (the client left in the middle of DATA) is dropped and
+ * its spool file deleted (James has no clean-up callback for an aborted DATA), then the filters'
+ * {@code disconnect} notice runs.
  */
 final class SessionCleanup implements DisconnectHandler<SMTPSession> {
 
+    private final SessionServices services;
+
+    SessionCleanup(SessionServices services) {
+        this.services = services;
+    }
+
     @Override
     public void onDisconnect(SMTPSession session) {
-        if (session != null) {
-            session.getAttachment(MessageReceiver.KEY, State.Transaction).ifPresent(MessageReceiver::release);
+        if (session == null) {
+            return;
+        }
+        session.getAttachment(MessageReceiver.KEY, State.Transaction).ifPresent(MessageReceiver::release);
+        if (services.chain().hasStage(Stage.DISCONNECT)) {
+            ConnectionFacts facts = ConnectionFacts.of(session);
+            StageContexts.Disconnect context = new StageContexts.Disconnect(
+                    SessionSnapshot.of(session, services.listener()), facts.notes);
+            services.chain().run(Stage.DISCONNECT, f -> {
+                f.disconnect(context);
+                return Verdict.next();
+            });
         }
     }
 }

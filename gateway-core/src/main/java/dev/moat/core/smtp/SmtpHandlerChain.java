@@ -56,7 +56,7 @@ final class SmtpHandlerChain {
         chain.add(maxRcpt);
         chain.add(new RcptStageHook(services));
         chain.add(invalidCommands);
-        chain.add(new SessionCleanup());
+        chain.add(new SessionCleanup(services));
         chain.wireExtensibleHandlers();
         return chain;
     }

@@ -4,6 +4,7 @@ import dev.moat.core.message.HeaderEdits;
 import dev.moat.filter.Address;
 import dev.moat.filter.ConnectContext;
 import dev.moat.filter.DataContext;
+import dev.moat.filter.DisconnectContext;
 import dev.moat.filter.Envelope;
 import dev.moat.filter.EnvelopeMutations;
 import dev.moat.filter.HeaderMutations;
@@ -30,6 +31,9 @@ final class StageContexts {
     }
 
     record Connect(SessionInfo session, Notes connectionNotes) implements ConnectContext {
+    }
+
+    record Disconnect(SessionInfo session, Notes connectionNotes) implements DisconnectContext {
     }
 
     record Helo(SessionInfo session, Notes connectionNotes, String heloName) implements HeloContext {
