@@ -73,6 +73,7 @@ final class ScriptedFilter implements Filter {
             case MAIL_FROM -> "mail-from";
             case RCPT_TO -> "rcpt-to";
             case DATA -> "data";
+            case DISCONNECT -> "disconnect";
         };
     }
 
