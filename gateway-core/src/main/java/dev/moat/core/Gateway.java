@@ -6,6 +6,7 @@ import dev.moat.core.config.MoatConfig;
 import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
+import dev.moat.core.relay.NextHopTlsContexts;
 import dev.moat.core.smtp.SmtpServer;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.filter.FilterFactory;
@@ -67,7 +68,7 @@ public final class Gateway implements AutoCloseable {
             chain = new FilterChainBuilder(filterTypes).build(config.filters(), filterPool, registry);
             server = new SmtpServer(config.listeners(), config.server().hostname(), config.limits(),
                     config.server().workerThreads(), chain, new Router(config.routes()), new CaptureDelivery(captureStore),
-                    new CaptureDelivery(quarantineStore), spool, registry, clock);
+                    new CaptureDelivery(quarantineStore), spool, registry, clock, new NextHopTlsContexts(config.routes()));
             server.start();
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "moat-housekeeping");

@@ -46,11 +46,16 @@ final class ConfigReader {
             "max-data-line-length",
             "memory-buffer",
             "bare-line-endings");
-    static final List<String> ROUTE_KEYS = List.of("domains", "mode");
+    static final List<String> ROUTE_KEYS = List.of("domains", "mode", "next-hops", "tls", "auth",
+            "connect-timeout", "command-timeout", "data-timeout");
+    static final List<String> ROUTE_TLS_KEYS = List.of("mode", "trust-file", "expected-name");
+    static final List<String> ROUTE_AUTH_KEYS = List.of("username", "password", "password-file");
+    static final List<String> INLINE_ONLY_ROUTE_KEYS = List.of("next-hops", "tls", "auth",
+            "connect-timeout", "command-timeout", "data-timeout");
     static final List<String> CAPTURE_KEYS = List.of("max-messages", "max-age");
 
     /** Route modes of the design that this version does not implement yet. */
-    private static final List<String> FUTURE_ROUTE_MODES = List.of("inline", "queue");
+    private static final List<String> FUTURE_ROUTE_MODES = List.of("queue");
 
     private static final Pattern BRACKETED_ADDRESS = Pattern.compile("\\[([^\\]]*)\\]:([^:]*)");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -344,9 +349,89 @@ final class ConfigReader {
                 }
                 domains.add(domain);
             }
-            routes.add(new RouteConfig(domains, routeMode(r)));
+            RouteMode mode = routeMode(r);
+            if (mode != RouteMode.INLINE) {
+                for (String key : INLINE_ONLY_ROUTE_KEYS) {
+                    if (r.has(key)) {
+                        throw r.error(key, "only used with mode inline, but the mode is " + mode.yamlName());
+                    }
+                }
+                routes.add(new RouteConfig(domains, mode));
+                continue;
+            }
+            routes.add(new RouteConfig(domains, mode, nextHops(r), routeTls(r.block("tls")), routeAuth(r),
+                    r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(10)),
+                    r.duration("command-timeout", RouteConfig.DEFAULT_COMMAND_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(30)),
+                    r.duration("data-timeout", RouteConfig.DEFAULT_DATA_TIMEOUT, Duration.ofMillis(1), Duration.ofHours(1))));
         }
         return routes;
+    }
+
+    private List<NextHop> nextHops(Section r) {
+        List<?> entries = r.list("next-hops")
+                .orElseThrow(() -> r.error("next-hops", "an inline route needs next-hops, e.g. [\"smtp://10.0.0.5:25\"]"));
+        if (entries.isEmpty()) {
+            throw r.error("next-hops", "at least one next hop is required");
+        }
+        List<NextHop> hops = new ArrayList<>();
+        for (Object item : entries) {
+            String itemPath = r.pathOf("next-hops") + "[" + hops.size() + "]";
+            Text text = r.text(item, itemPath, "a next hop such as smtp://10.0.0.5:25");
+            try {
+                hops.add(NextHop.parse(text.value()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(itemPath, text.shown() + " is not a next hop: " + e.getMessage());
+            }
+        }
+        return hops;
+    }
+
+    private static NextHopTls routeTls(Section t) {
+        t.allowOnly(ROUTE_TLS_KEYS);
+        NextHopTlsMode mode = t.choice("mode", NextHopTlsMode.OPPORTUNISTIC, NextHopTlsMode.values());
+        if (mode != NextHopTlsMode.VERIFY) {
+            for (String key : List.of("trust-file", "expected-name")) {
+                if (t.has(key)) {
+                    throw t.error(key, "only used with mode verify, but the mode is " + mode.yamlName());
+                }
+            }
+            return new NextHopTls(mode, Optional.empty(), Optional.empty());
+        }
+        Optional<Path> trust = Optional.empty();
+        if (t.has("trust-file")) {
+            Text text = t.requiredText("trust-file");
+            Path file = t.toPath("trust-file", text);
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw t.error("trust-file", "file " + text.shown() + " does not exist or is not readable");
+            }
+            trust = Optional.of(file);
+        }
+        return new NextHopTls(mode, trust, t.text("expected-name").map(Text::value));
+    }
+
+    private static Optional<NextHopAuth> routeAuth(Section r) {
+        if (!r.has("auth")) {
+            return Optional.empty();
+        }
+        Section a = r.block("auth");
+        a.allowOnly(ROUTE_AUTH_KEYS);
+        String username = a.requiredText("username").value();
+        if (a.has("password") == a.has("password-file")) {
+            throw a.error("password", "give exactly one of password (use ${ENV}) and password-file");
+        }
+        String password;
+        if (a.has("password")) {
+            password = a.requiredText("password").value();
+        } else {
+            Text text = a.requiredText("password-file");
+            Path file = a.toPath("password-file", text);
+            try {
+                password = Files.readString(file).strip();
+            } catch (java.io.IOException e) {
+                throw a.error("password-file", "cannot read " + text.shown() + ": " + e.getClass().getSimpleName());
+            }
+        }
+        return Optional.of(new NextHopAuth(username, password));
     }
 
     private static RouteMode routeMode(Section r) {
@@ -357,9 +442,9 @@ final class ConfigReader {
             }
         }
         if (FUTURE_ROUTE_MODES.contains(mode.value())) {
-            throw r.error("mode", "mode " + mode.shown() + " is not available yet in this version (only 'capture')");
+            throw r.error("mode", "mode " + mode.shown() + " is not available yet in this version (only 'capture' and 'inline')");
         }
-        throw r.error("mode", mode.shown() + " is not a route mode (only 'capture')");
+        throw r.error("mode", mode.shown() + " is not a route mode (use 'capture' or 'inline')");
     }
 
     private static CaptureConfig capture(Section s) {

@@ -3,6 +3,8 @@ package dev.moat.core.config;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.time.Duration;
 
 /**
  * Where mail for some recipient domains goes (an entry of the YAML list {@code routes}).
@@ -11,8 +13,26 @@ import java.util.Objects;
  *     domain), an exact domain ({@code example.com}) or a wildcard ({@code *.example.com}, which
  *     matches the subdomains of example.com at any depth but not example.com itself)
  * @param mode what happens to the mail
+ * @param nextHops for {@code inline}: the internal MTAs, tried in order (failover on a connection
+ *     failure or a 421 greeting); empty for {@code capture}
+ * @param tls for {@code inline}: the STARTTLS policy towards the next hops
+ * @param auth for {@code inline}: credentials for the next hop, if it wants AUTH
+ * @param connectTimeout time to connect and get the next hop's greeting
+ * @param commandTimeout time for each reply of the next hop to a command
+ * @param dataTimeout time for the next hop's reply after the whole message was sent
  */
-public record RouteConfig(List<String> domains, RouteMode mode) {
+public record RouteConfig(List<String> domains, RouteMode mode, List<NextHop> nextHops, NextHopTls tls,
+        Optional<NextHopAuth> auth, Duration connectTimeout, Duration commandTimeout, Duration dataTimeout) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_DATA_TIMEOUT = Duration.ofMinutes(5);
+
+    /** A route without next hops (capture). */
+    public RouteConfig(List<String> domains, RouteMode mode) {
+        this(domains, mode, List.of(), NextHopTls.opportunistic(), Optional.empty(), DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_COMMAND_TIMEOUT, DEFAULT_DATA_TIMEOUT);
+    }
 
     /** The domain pattern matching every domain. */
     public static final String ANY_DOMAIN = "*";
@@ -33,6 +53,23 @@ public record RouteConfig(List<String> domains, RouteMode mode) {
             }
         }
         Objects.requireNonNull(mode, "mode");
+        nextHops = List.copyOf(nextHops);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(dataTimeout, "dataTimeout");
+        if (mode == RouteMode.INLINE && nextHops.isEmpty()) {
+            throw new IllegalArgumentException("an inline route needs at least one next hop");
+        }
+        if (mode != RouteMode.INLINE && !nextHops.isEmpty()) {
+            throw new IllegalArgumentException("only inline routes have next hops");
+        }
+    }
+
+    /** A name for logs and metrics: the route's first domain pattern. */
+    public String name() {
+        return domains.get(0);
     }
 
     /** The routes used when the configuration has none: capture everything. */

@@ -19,6 +19,14 @@ public final class Router {
     }
 
     public Optional<RouteConfig> routeFor(String domain) {
+        return match(domain).map(Match::route);
+    }
+
+    /** The route for a domain and whether only the catch-all {@code *} matched it. */
+    public record Match(RouteConfig route, boolean catchAll) {
+    }
+
+    public Optional<Match> match(String domain) {
         String d = domain.toLowerCase(Locale.ROOT);
         RouteConfig best = null;
         int bestScore = -1;
@@ -31,7 +39,11 @@ public final class Router {
                 }
             }
         }
-        return Optional.ofNullable(best);
+        return best == null ? Optional.empty() : Optional.of(new Match(best, bestScore == 0));
+    }
+
+    public List<RouteConfig> routes() {
+        return routes;
     }
 
     /** Higher is more specific; -1 is no match. */

@@ -1,6 +1,7 @@
 package dev.moat.core.smtp;
 
 import dev.moat.core.chain.MapNotes;
+import dev.moat.core.relay.InlineRelay;
 import dev.moat.core.chain.Stage;
 import dev.moat.core.chain.StageResult;
 import dev.moat.core.store.VerdictRecord;
@@ -21,6 +22,8 @@ final class ConnectionFacts {
 
     final MapNotes notes = new MapNotes();
     volatile boolean heloSinceTls;
+    /** The next-hop session of the inline route this connection's transactions use, if any. */
+    InlineRelay relay;
     /** Deciding verdicts of the connect and helo stages; copied into each transaction's trail. */
     final List<VerdictRecord> verdicts = new CopyOnWriteArrayList<>();
     /** A discard or quarantine given at connect or helo; applies to every transaction. */

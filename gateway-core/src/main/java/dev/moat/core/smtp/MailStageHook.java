@@ -33,6 +33,9 @@ final class MailStageHook implements MailHook {
         if (session.isTLSStarted() && !facts.heloSinceTls) {
             return EHLO_AFTER_TLS;
         }
+        if (facts.relay != null) {
+            facts.relay.newTransaction(); // mirrors the client's RSET or a transaction left unfinished
+        }
         SmtpTransaction tx = new SmtpTransaction(TransactionIds.next());
         facts.applyTo(tx);
         tx.sender = Addresses.of(sender);

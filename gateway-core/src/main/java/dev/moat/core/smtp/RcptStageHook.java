@@ -4,7 +4,13 @@ import dev.moat.core.chain.Stage;
 import dev.moat.core.chain.StageResult;
 import dev.moat.filter.Address;
 import dev.moat.filter.Verdict;
+import dev.moat.core.config.RouteConfig;
+import dev.moat.core.config.RouteMode;
+import dev.moat.core.delivery.Router;
+import dev.moat.core.relay.InlineRelay;
+import dev.moat.filter.Reply;
 import java.util.HashMap;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
@@ -27,6 +33,13 @@ final class RcptStageHook implements RcptHook {
     private static final HookResult NO_TRANSACTION = HookResult.builder()
             .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("503")
             .smtpDescription("5.5.1 Need MAIL command").build();
+
+    private static final HookResult NO_ROUTE = HookResult.builder()
+            .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
+            .smtpDescription("5.7.1 No route to this domain").build();
+    private static final HookResult OTHER_ROUTE = HookResult.builder()
+            .hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("452")
+            .smtpDescription("4.5.3 Recipient goes to another route; send it in a separate transaction").build();
 
     private final SessionServices services;
 
@@ -51,15 +64,48 @@ final class RcptStageHook implements RcptHook {
             return Replies.refusal(verdict);
         }
         Address recipient = context.recipient();
-        if (verdict.kind() == Verdict.Kind.NEXT && services.router().routeFor(recipient.domain()).isEmpty()) {
+        Optional<Router.Match> match = services.router().match(recipient.domain());
+        if (match.isEmpty()) {
+            return verdict.kind() == Verdict.Kind.NEXT ? RELAY_DENIED : NO_ROUTE;
+        }
+        RouteConfig route = match.get().route();
+        // The catch-all route vouches for any domain only when it keeps mail here (capture); for an
+        // inline catch-all a filter (relay-rules) must have accepted, or Moat would be an open relay.
+        boolean deliverable = !match.get().catchAll() || route.mode() == RouteMode.CAPTURE;
+        if (verdict.kind() == Verdict.Kind.NEXT && !deliverable) {
             return RELAY_DENIED;
         }
+        if (tx.route != null && tx.route != route) {
+            return OTHER_ROUTE;
+        }
+        if (route.mode() == RouteMode.INLINE) {
+            InlineRelay relay = relayFor(facts, route);
+            Reply downstream = relay.rcpt(tx.sender.map(Address::toString).orElse(""), tx.mailParameters, recipient.toString());
+            if (downstream.code() / 100 != 2) {
+                return Replies.refusal(downstream.isPermanent()
+                        ? Verdict.reject(downstream.code(), downstream.enhancedStatus(), downstream.text())
+                        : Verdict.tempfail(downstream.code(), downstream.enhancedStatus(), downstream.text()));
+            }
+        }
+        tx.route = route;
         Trail.record(tx, Stage.RCPT_TO, result);
         Trail.markDisposition(tx, verdict);
         if (!tx.recipients.contains(recipient)) {
             tx.recipients.add(recipient);
         }
         return Replies.proceed(verdict.disconnect());
+    }
+
+    /** The connection's next-hop session for this route; another route's session is closed first. */
+    private InlineRelay relayFor(ConnectionFacts facts, RouteConfig route) {
+        if (facts.relay != null && facts.relay.route() != route) {
+            facts.relay.close();
+            facts.relay = null;
+        }
+        if (facts.relay == null) {
+            facts.relay = new InlineRelay(route, services.relayTls(), services.hostname());
+        }
+        return facts.relay;
     }
 
     @Override

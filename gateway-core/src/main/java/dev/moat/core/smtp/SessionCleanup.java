@@ -25,6 +25,11 @@ final class SessionCleanup implements DisconnectHandler<SMTPSession> {
             return;
         }
         session.getAttachment(MessageReceiver.KEY, State.Transaction).ifPresent(MessageReceiver::release);
+        ConnectionFacts connection = ConnectionFacts.of(session);
+        if (connection.relay != null) {
+            connection.relay.close(); // mirrors QUIT
+            connection.relay = null;
+        }
         if (services.chain().hasStage(Stage.DISCONNECT)) {
             ConnectionFacts facts = ConnectionFacts.of(session);
             StageContexts.Disconnect context = new StageContexts.Disconnect(

@@ -6,12 +6,14 @@ import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Delivery;
 import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
+import dev.moat.core.relay.NextHopTlsContexts;
 import java.time.Clock;
 import java.util.Objects;
 
 /** What the SMTP handlers of one listener use: the chain, the routes, the deliveries, the spool, the limits. */
 record SessionServices(String listener, String hostname, LimitsConfig limits, FilterChain chain, Router router,
-        Delivery captureDelivery, CaptureDelivery quarantine, Spool spool, TransactionTracker tracker, Clock clock) {
+        Delivery captureDelivery, CaptureDelivery quarantine, Spool spool, TransactionTracker tracker, Clock clock,
+        NextHopTlsContexts relayTls) {
 
     SessionServices {
         Objects.requireNonNull(listener, "listener");
@@ -24,5 +26,6 @@ record SessionServices(String listener, String hostname, LimitsConfig limits, Fi
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(relayTls, "relayTls");
     }
 }

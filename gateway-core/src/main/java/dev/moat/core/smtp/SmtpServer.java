@@ -8,6 +8,7 @@ import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Delivery;
 import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
+import dev.moat.core.relay.NextHopTlsContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -65,6 +66,7 @@ public final class SmtpServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final TransactionTracker tracker = new TransactionTracker();
+    private final NextHopTlsContexts relayTls;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final UnorderedThreadPoolEventExecutor sessionPool;
@@ -77,7 +79,8 @@ public final class SmtpServer implements AutoCloseable {
 
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
             FilterChain chain, Router router, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
-            MeterRegistry registry, Clock clock) {
+            MeterRegistry registry, Clock clock, NextHopTlsContexts relayTls) {
+        this.relayTls = relayTls;
         this.listeners = List.copyOf(listeners);
         this.hostname = hostname;
         this.limits = limits;
@@ -115,7 +118,7 @@ public final class SmtpServer implements AutoCloseable {
             case IMPLICIT -> Encryption.createTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
         };
         SessionServices services = new SessionServices(listener.name(), hostname, limits, chain, router,
-                captureDelivery, quarantine, spool, tracker, clock);
+                captureDelivery, quarantine, spool, tracker, clock, relayTls);
         InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),

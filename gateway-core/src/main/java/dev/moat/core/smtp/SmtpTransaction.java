@@ -1,6 +1,7 @@
 package dev.moat.core.smtp;
 
 import dev.moat.core.chain.MapNotes;
+import dev.moat.core.config.RouteConfig;
 import dev.moat.core.store.VerdictRecord;
 import dev.moat.filter.Address;
 import dev.moat.filter.Envelope;
@@ -22,6 +23,8 @@ final class SmtpTransaction {
     static final AttachmentKey<SmtpTransaction> KEY = AttachmentKey.of("moat.transaction", SmtpTransaction.class);
 
     final String id;
+    /** The route of the first accepted recipient; every recipient of the transaction must share it. */
+    RouteConfig route;
     Optional<Address> sender = Optional.empty();
     final Map<String, String> mailParameters = new LinkedHashMap<>();
     final List<Address> recipients = new ArrayList<>();

@@ -153,6 +153,11 @@ final class StageContexts {
             return headers;
         }
 
+        /** Whether a filter asked to change the sender or the recipients. */
+        synchronized boolean changesEnvelope() {
+            return newSender.isPresent() || !added.isEmpty() || !removed.isEmpty();
+        }
+
         /** Applies the envelope edits to the transaction. */
         synchronized void applyEnvelope(SmtpTransaction target) {
             newSender.ifPresent(s -> target.sender = s);

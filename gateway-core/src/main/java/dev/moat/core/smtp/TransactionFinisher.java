@@ -2,6 +2,7 @@ package dev.moat.core.smtp;
 
 import dev.moat.core.chain.Stage;
 import dev.moat.core.chain.StageResult;
+import dev.moat.core.config.RouteMode;
 import dev.moat.core.message.MessageAssembler;
 import dev.moat.core.message.ReceivedHeader;
 import dev.moat.core.message.SpooledMessage;
@@ -47,7 +48,14 @@ final class TransactionFinisher {
             return Replies.response(verdict.reply().get(), verdict.disconnect());
         }
         Trail.markDisposition(tx, verdict);
-        context.applyEnvelope(tx);
+        boolean inline = tx.route != null && tx.route.mode() == RouteMode.INLINE;
+        if (inline && context.changesEnvelope()) {
+            // The next hop accepted these recipients already, in real time; they cannot change now.
+            LOG.warn("Transaction {}: envelope changes at the data stage are ignored on inline route {}",
+                    tx.id, tx.route.name());
+        } else {
+            context.applyEnvelope(tx);
+        }
 
         Instant now = services.clock().instant();
         String received = ReceivedHeader.format(snapshot.heloName(), snapshot.extendedHello(), snapshot.clientIp(),
@@ -63,6 +71,11 @@ final class TransactionFinisher {
         } else if (tx.quarantineReason.isPresent()) {
             reply = services.quarantine().deliver(envelope(snapshot, tx, now), content);
             LOG.info("Transaction {} quarantined: {}", tx.id, tx.quarantineReason.get());
+        } else if (inline) {
+            ConnectionFacts facts = ConnectionFacts.of(session);
+            reply = facts.relay != null && facts.relay.route() == tx.route
+                    ? facts.relay.data(tx.id, content)
+                    : new Reply(451, "4.4.2", "Next hop session lost, try again later");
         } else {
             reply = services.captureDelivery().deliver(envelope(snapshot, tx, now), content);
             LOG.info("Transaction {} from <{}> to {} recipient(s), {} bytes: {}", tx.id,
