@@ -244,7 +244,7 @@ class ConfigLoaderTest {
             assertError(fails("listeners:\n  - {name: mx, address: '0.0.0.0:25', tls: {mode: none, ciphers: x}}\n"),
                     "listeners[0].tls.ciphers", "unknown key (known keys: mode, certificate, key)");
             assertError(fails("routes:\n  - {domains: ['*'], mode: capture, next-hops: [a]}\n"),
-                    "routes[0].next-hops", "unknown key (known keys: domains, mode)");
+                    "routes[0].next-hops", "only used with mode inline, but the mode is capture");
         }
 
         @Test
@@ -661,16 +661,16 @@ class ConfigLoaderTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"inline", "queue"})
+        @ValueSource(strings = {"queue"})
         void laterModesAreRejected(String mode) {
             assertError(fails("routes:\n  - domains: ['*']\n    mode: " + mode + "\n"), "routes[0].mode",
-                    "mode '" + mode + "' is not available yet in this version (only 'capture')");
+                    "mode '" + mode + "' is not available yet in this version (only 'capture' and 'inline')");
         }
 
         @Test
         void unknownModeAndMissingMode() {
             assertError(fails("routes:\n  - {domains: ['*'], mode: relay}\n"), "routes[0].mode",
-                    "'relay' is not a route mode (only 'capture')");
+                    "'relay' is not a route mode (use 'capture' or 'inline')");
             assertError(fails("routes:\n  - {domains: ['*']}\n"), "routes[0].mode", "required key is missing");
         }
 

@@ -31,6 +31,8 @@ class ShippedFilesTest {
         keys.addAll(ConfigReader.LIMITS_KEYS);
         keys.addAll(List.of("type", "name", "timeout"));
         keys.addAll(ConfigReader.ROUTE_KEYS);
+        keys.addAll(ConfigReader.ROUTE_TLS_KEYS);
+        keys.addAll(ConfigReader.ROUTE_AUTH_KEYS);
         keys.addAll(ConfigReader.CAPTURE_KEYS);
         return keys;
     }
@@ -45,7 +47,10 @@ class ShippedFilesTest {
         // Keys without a fixed default (hostname), not allowed with the default value (certificate
         // and key when TLS is off) or only inside filter entries (the default chain is empty) are
         // shown commented out; every other key is set.
-        Set<String> commentedOut = Set.of("hostname", "certificate", "key", "type", "timeout");
+        Set<String> commentedOut = Set.of("hostname", "certificate", "key", "type", "timeout",
+                // inline routes only; the default route captures
+                "next-hops", "auth", "connect-timeout", "command-timeout", "data-timeout", "trust-file",
+                "expected-name", "username", "password", "password-file");
         String sample = Files.readString(SAMPLE);
         for (String key : allKeys()) {
             String prefix = commentedOut.contains(key) ? "^ *#[ #-]*" : "^[ -]*";
