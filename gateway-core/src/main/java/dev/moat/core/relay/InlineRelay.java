@@ -68,11 +68,14 @@ public final class InlineRelay implements AutoCloseable {
                 NextHopReply[] replies;
                 try {
                     replies = connection.mailAndRcpt(sender, mailParameters, recipient);
+                    if (replies[0].code() == 421) {
+                        throw new NextHopException(connection.hop() + " is closing the session: " + replies[0], "4.4.2");
+                    }
                 } catch (NextHopException e) {
                     if (!reused) {
                         throw e;
                     }
-                    // A kept session may have been closed by the next hop meanwhile: one fresh try.
+                    // A kept session may have been ended by the next hop meanwhile: one fresh try.
                     drop();
                     ensureConnected();
                     replies = connection.mailAndRcpt(sender, mailParameters, recipient);
@@ -140,6 +143,12 @@ public final class InlineRelay implements AutoCloseable {
 
     /** The next hop's refusal for the client: same code, its enhanced code (or a class default), its text quoted. */
     private Reply mirror(NextHopReply reply, String what) {
+        if (reply.code() == 421) {
+            // The next hop is closing this session: not a verdict on the mail, and our client's
+            // connection is not closing. Give up the session; the client retries.
+            drop();
+            return new Reply(451, "4.4.2", clean("Next hop closed the session: " + reply.text()));
+        }
         int code = reply.code() >= 400 && reply.code() <= 599 ? reply.code() : 451;
         String enhanced = reply.enhancedStatus() != null ? reply.enhancedStatus() : (code / 100) + ".0.0";
         if (enhanced.charAt(0) != Integer.toString(code).charAt(0)) {

@@ -23,6 +23,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -36,6 +40,11 @@ import javax.net.ssl.SSLSocket;
 public final class NextHopConnection implements Closeable {
 
     private static final int MAX_REPLY_LINE = 4096;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "moat-relay-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
     private static final int MAX_REPLY_LINES = 200;
 
     private final NextHop hop;
@@ -224,14 +233,24 @@ public final class NextHopConnection implements Closeable {
     public NextHopReply data(MessageWriter content) throws IOException {
         NextHopReply go = command("DATA", route.commandTimeout());
         if (go.code() != 354) {
+            if (go.positive() || go.intermediate()) {
+                // Anything but 354 means the message was not taken: never report it as delivered.
+                throw new NextHopException(hop + " answered DATA with " + go, "4.4.2");
+            }
+            rset(); // the next hop keeps its transaction open after a refused DATA
             return go;
         }
+        // Socket writes have no timeout of their own: a next hop that stops reading would hold this
+        // thread forever. The watchdog closes the socket at the data deadline, failing the write.
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(this::closeQuietly, route.dataTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             DotStuffingOutputStream data = new DotStuffingOutputStream(out);
             content.writeTo(data);
             data.finish();
         } catch (IOException e) {
             throw new NextHopException(hop + " connection lost while sending the message: " + e.getMessage(), "4.4.2", e);
+        } finally {
+            watchdog.cancel(false);
         }
         return read(route.dataTimeout());
     }
