@@ -34,7 +34,9 @@ public final class Address {
         for (String part : new String[] {localPart, domain}) {
             for (int i = 0; i < part.length(); i++) {
                 char c = part.charAt(i);
-                if (c <= ' ' || c == '<' || c == '>' || c == 0x7F) {
+                boolean quotedSpace = c == ' ' && part == localPart && localPart.length() > 1
+                        && localPart.startsWith("\"") && localPart.endsWith("\"");
+                if ((c <= ' ' && !quotedSpace) || c == '<' || c == '>' || c == 0x7F) {
                     throw new IllegalArgumentException("invalid character in address: " + localPart + "@" + domain);
                 }
             }

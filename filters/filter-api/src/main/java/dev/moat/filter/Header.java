@@ -4,7 +4,9 @@ import java.util.Objects;
 
 /**
  * One header field (RFC 5322 §2.2). {@code value} is the field body with folding removed (CRLF
- * followed by white space becomes that white space), not decoded: encoded words stay encoded.
+ * followed by white space becomes that white space), not decoded: encoded words stay encoded, and
+ * each octet of the field is one {@code char} (ISO-8859-1), so 8-bit bytes survive a read and a
+ * write unchanged. To add non-ASCII text, use RFC 2047 encoded words.
  * A header built by a filter must have a valid name and a value without CR or LF; the core folds long
  * values when it writes them.
  */

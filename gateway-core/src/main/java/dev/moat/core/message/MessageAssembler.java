@@ -26,7 +26,9 @@ public final class MessageAssembler {
                 return;
             }
             for (Header header : edits.added()) {
-                out.write(fold(header).getBytes(StandardCharsets.UTF_8));
+                // Header values are octets as ISO-8859-1 characters (as HeaderReader reads them), so a
+                // field read and written back keeps its exact bytes, 8-bit ones included.
+                out.write(fold(header).getBytes(StandardCharsets.ISO_8859_1));
             }
             BufferedInputStream buffered = new BufferedInputStream(in, 64 * 1024);
             HeaderReader reader = new HeaderReader(buffered);

@@ -21,6 +21,10 @@ final class MailStageHook implements MailHook {
             .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("503")
             .smtpDescription("5.5.1 Send EHLO again after STARTTLS").build();
 
+    private static final HookResult BAD_ADDRESS = HookResult.builder()
+            .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("553")
+            .smtpDescription("5.1.7 Sender address not supported").build();
+
     private final SessionServices services;
 
     MailStageHook(SessionServices services) {
@@ -38,7 +42,11 @@ final class MailStageHook implements MailHook {
         }
         SmtpTransaction tx = new SmtpTransaction(TransactionIds.next());
         facts.applyTo(tx);
-        tx.sender = Addresses.of(sender);
+        try {
+            tx.sender = Addresses.of(sender);
+        } catch (IllegalArgumentException e) {
+            return BAD_ADDRESS;
+        }
         Map<String, String> params = session.getAttachment(MailParameters.PENDING, State.Transaction).orElse(Map.of());
         tx.mailParameters.putAll(params);
         session.removeAttachment(MailParameters.PENDING, State.Transaction);

@@ -37,6 +37,9 @@ final class RcptStageHook implements RcptHook {
     private static final HookResult NO_ROUTE = HookResult.builder()
             .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
             .smtpDescription("5.7.1 No route to this domain").build();
+    private static final HookResult BAD_ADDRESS = HookResult.builder()
+            .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("553")
+            .smtpDescription("5.1.3 Recipient address not supported").build();
     private static final HookResult OTHER_ROUTE = HookResult.builder()
             .hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("452")
             .smtpDescription("4.5.3 Recipient goes to another route; send it in a separate transaction").build();
@@ -56,8 +59,14 @@ final class RcptStageHook implements RcptHook {
         Map<String, String> params = new HashMap<>(parameters);
         params.keySet().removeIf(k -> k.startsWith("TO:")); // James puts the command argument in the map too
         ConnectionFacts facts = ConnectionFacts.of(session);
+        Address address;
+        try {
+            address = Addresses.of(rcpt);
+        } catch (IllegalArgumentException e) {
+            return BAD_ADDRESS;
+        }
         StageContexts.Rcpt context = new StageContexts.Rcpt(SessionSnapshot.of(session, services.listener()),
-                facts.notes, tx, Addresses.of(rcpt), params);
+                facts.notes, tx, address, params);
         StageResult result = services.chain().run(Stage.RCPT_TO, f -> f.rcptTo(context));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {
@@ -77,6 +86,9 @@ final class RcptStageHook implements RcptHook {
         }
         if (tx.route != null && tx.route != route) {
             return OTHER_ROUTE;
+        }
+        if (tx.recipients.contains(recipient)) {
+            return Replies.proceed(verdict.disconnect()); // a repeated recipient: once is enough
         }
         if (route.mode() == RouteMode.INLINE) {
             InlineRelay relay = relayFor(facts, route);
