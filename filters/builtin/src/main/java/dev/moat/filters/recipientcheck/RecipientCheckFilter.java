@@ -1,0 +1,91 @@
+package dev.moat.filters.recipientcheck;
+
+import dev.moat.filter.Address;
+import dev.moat.filter.Filter;
+import dev.moat.filter.NoteKey;
+import dev.moat.filter.Notes;
+import dev.moat.filter.RcptContext;
+import dev.moat.filter.Verdict;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Lets only existing recipients of the domains it is responsible for pass (type
+ * {@code recipient-check}; see {@code docs/filters/recipient-check.md}).
+ *
+ * <p>For a recipient of one of {@code domains}: known to the static list, a pattern or the file →
+ * {@code next} (relaying is relay-rules' decision); else, if the file cannot be read → the failure
+ * reply (4xx); else → the unknown reply (5xx), counted per connection. Once a connection has had
+ * {@code max-unknown-recipients} unknown recipients, every further RCPT gets the harvest reply and the
+ * connection is closed. Recipients of other domains → {@code next}. Thread-safe: the state is immutable
+ * or in {@link RecipientsFile}, the per-connection count is in the connection's notes.
+ */
+final class RecipientCheckFilter implements Filter {
+
+    private final Domains domains;
+    private final RecipientTable staticTable;
+    private final List<Pattern> patterns;
+    private final RecipientsFile file;
+    private final int maxUnknown;
+    private final ReplyTemplate unknownReply;
+    private final ReplyTemplate failureReply;
+    private final ReplyTemplate harvestReply;
+    /** One key per instance, so two recipient checks in one chain count separately. */
+    private final NoteKey<Integer> unknownCount;
+
+    RecipientCheckFilter(String name, Domains domains, RecipientTable staticTable, List<Pattern> patterns, RecipientsFile file,
+            int maxUnknown, ReplyTemplate unknownReply, ReplyTemplate failureReply, ReplyTemplate harvestReply) {
+        this.domains = Objects.requireNonNull(domains, "domains");
+        this.staticTable = Objects.requireNonNull(staticTable, "staticTable");
+        this.patterns = List.copyOf(patterns);
+        this.file = file;
+        this.maxUnknown = maxUnknown;
+        this.unknownReply = Objects.requireNonNull(unknownReply, "unknownReply");
+        this.failureReply = Objects.requireNonNull(failureReply, "failureReply");
+        this.harvestReply = Objects.requireNonNull(harvestReply, "harvestReply");
+        this.unknownCount = NoteKey.of(name + ".unknown-recipients", Integer.class);
+    }
+
+    @Override
+    public Verdict rcptTo(RcptContext context) {
+        Notes notes = context.connectionNotes();
+        int unknownSoFar = notes.get(unknownCount).orElse(0);
+        Address recipient = context.recipient();
+        if (maxUnknown > 0 && unknownSoFar >= maxUnknown) {
+            return harvestReply.verdict(recipient);
+        }
+        if (!domains.contains(recipient.domain())) {
+            return Verdict.next();
+        }
+        if (staticTable.knows(recipient) || matchesPattern(recipient)) {
+            return Verdict.next();
+        }
+        if (file != null) {
+            switch (file.lookup(recipient)) {
+                case KNOWN:
+                    return Verdict.next();
+                case FAILURE:
+                    return failureReply.verdict(recipient);
+                case UNKNOWN:
+                default:
+                    break;
+            }
+        }
+        notes.put(unknownCount, unknownSoFar + 1);
+        return unknownReply.verdict(recipient);
+    }
+
+    private boolean matchesPattern(Address recipient) {
+        if (patterns.isEmpty()) {
+            return false;
+        }
+        String address = recipient.toString();
+        for (Pattern p : patterns) {
+            if (p.matcher(address).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
