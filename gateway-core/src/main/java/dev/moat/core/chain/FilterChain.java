@@ -57,7 +57,20 @@ public final class FilterChain implements AutoCloseable {
 
     /** Runs {@code stage}; never throws, never blocks longer than the sum of its filters' timeouts. */
     public StageResult run(Stage stage, FilterCall call) {
-        List<FilterInstance> active = byStage.get(stage);
+        return run(stage, byStage.get(stage), call);
+    }
+
+    /**
+     * Calls every filter of a notice stage ({@code disconnect}), each under its own timeout, whatever
+     * the others do: one failing filter must not keep the next from releasing its state.
+     */
+    public void notifyEach(Stage stage, FilterCall call) {
+        for (FilterInstance instance : byStage.get(stage)) {
+            run(stage, List.of(instance), call);
+        }
+    }
+
+    private StageResult run(Stage stage, List<FilterInstance> active, FilterCall call) {
         if (active.isEmpty()) {
             return StageResult.NEXT;
         }

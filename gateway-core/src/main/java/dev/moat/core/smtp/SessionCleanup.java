@@ -34,7 +34,7 @@ final class SessionCleanup implements DisconnectHandler<SMTPSession> {
             ConnectionFacts facts = ConnectionFacts.of(session);
             StageContexts.Disconnect context = new StageContexts.Disconnect(
                     SessionSnapshot.of(session, services.listener()), facts.notes);
-            services.chain().run(Stage.DISCONNECT, f -> {
+            services.chain().notifyEach(Stage.DISCONNECT, f -> {
                 f.disconnect(context);
                 return Verdict.next();
             });
