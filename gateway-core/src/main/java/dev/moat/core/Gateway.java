@@ -84,6 +84,27 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Checks everything start-up would check, without binding or opening the stores: the filter
+     * chain (types, settings, factories), the listeners' certificates and keys, the routes' TLS
+     * settings. Throws {@link dev.moat.core.config.ConfigException} naming the key.
+     */
+    public void check() {
+        ExecutorService pool = filterPool(1);
+        try {
+            new FilterChainBuilder(filterTypes).build(config.filters(), pool, registry).close();
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < config.listeners().size(); i++) {
+            var tls = config.listeners().get(i).tls();
+            if (tls.certificate().isPresent() && tls.key().isPresent()) {
+                dev.moat.core.smtp.TlsContexts.serverContext(tls.certificate().get(), tls.key().get(), "listeners[" + i + "].tls");
+            }
+        }
+        new NextHopTlsContexts(config.routes());
+    }
+
+    /**
      * Filter calls run here so that a call can be abandoned at its timeout. Bounded: when every thread
      * is stuck in a filter, further calls answer 451 at once instead of queueing without limit.
      */

@@ -44,7 +44,8 @@ public final class Main {
         }
         if (args.length == 2 && args[0].equals("check-config")) {
             try {
-                ConfigLoader.load(Path.of(args[1]));
+                MoatConfig checked = ConfigLoader.load(Path.of(args[1]));
+                Guice.createInjector(new GatewayModule(checked)).getInstance(Gateway.class).check();
                 out.println("moat: " + args[1] + ": configuration OK");
                 return 0;
             } catch (ConfigException e) {

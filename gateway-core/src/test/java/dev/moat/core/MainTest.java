@@ -88,6 +88,14 @@ class MainTest {
     }
 
     @Test
+    void checkConfigBuildsTheFilterChainToo() throws Exception {
+        Path file = config("filters:\n  - {type: no-such-filter}\n");
+        assertEquals(1, run("check-config", file.toString()));
+        assertTrue(err().contains("filters[0].type: unknown filter type 'no-such-filter'"), err());
+        assertEquals("", out());
+    }
+
+    @Test
     void checkConfigOnAMissingFile() {
         assertEquals(1, run("check-config", dir.resolve("nope.yaml").toString()));
         assertTrue(err().contains("does not exist"), err());
