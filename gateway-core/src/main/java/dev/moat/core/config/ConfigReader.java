@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 final class ConfigReader {
 
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("server", "listeners", "limits", "filters", "routes", "capture");
+            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics");
     static final List<String> SERVER_KEYS =
             List.of("hostname", "data-directory", "worker-threads", "shutdown-grace");
     static final List<String> LISTENER_KEYS = List.of("name", "address", "tls");
@@ -80,7 +81,8 @@ final class ConfigReader {
         List<FilterConfig> filters = filters(document);
         List<RouteConfig> routes = routes(document);
         CaptureConfig capture = capture(document.block("capture"));
-        return new MoatConfig(server, listeners, limits, filters, routes, capture);
+        AdminConfig admin = admin(document.block("admin"));
+        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin);
     }
 
     private ServerConfig server(Section s) {
@@ -445,6 +447,32 @@ final class ConfigReader {
             throw r.error("mode", "mode " + mode.shown() + " is not available yet in this version (only 'capture' and 'inline')");
         }
         throw r.error("mode", mode.shown() + " is not a route mode (use 'capture' or 'inline')");
+    }
+
+    private static AdminConfig admin(Section a) {
+        a.allowOnly(ADMIN_KEYS);
+        boolean enabled = flag(a, "enabled", true);
+        InetSocketAddress address = a.text("address").map(t -> address(a, t)).orElse(AdminConfig.defaults().address());
+        Optional<String> token = a.text("token").map(Text::value);
+        if (token.isPresent() && token.get().length() < AdminConfig.MIN_TOKEN_LENGTH) {
+            throw a.error("token", "too short: use at least " + AdminConfig.MIN_TOKEN_LENGTH
+                    + " random characters (e.g. from 'openssl rand -hex 24')");
+        }
+        if (enabled && token.isEmpty() && !AdminConfig.isLoopback(address)) {
+            throw a.error("token", "required when admin.address is not a loopback address");
+        }
+        return new AdminConfig(enabled, address, token, flag(a, "public-metrics", true));
+    }
+
+    private static boolean flag(Section s, String key, boolean defaultValue) {
+        if (!s.has(key)) {
+            return defaultValue;
+        }
+        Object value = s.raw(key);
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw s.error(key, "expected true or false, got " + Section.describe(value));
     }
 
     private static CaptureConfig capture(Section s) {

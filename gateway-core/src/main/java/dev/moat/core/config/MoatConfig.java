@@ -17,6 +17,7 @@ import java.util.Set;
  * @param filters the filter chain, in order; may be empty; names unique
  * @param routes where accepted mail goes, at least one
  * @param capture retention of the capture store
+ * @param admin the admin HTTP server
  */
 public record MoatConfig(
         ServerConfig server,
@@ -24,7 +25,14 @@ public record MoatConfig(
         LimitsConfig limits,
         List<FilterConfig> filters,
         List<RouteConfig> routes,
-        CaptureConfig capture) {
+        CaptureConfig capture,
+        AdminConfig admin) {
+
+    /** A configuration with the default admin block. */
+    public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
+            List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture) {
+        this(server, listeners, limits, filters, routes, capture, AdminConfig.defaults());
+    }
 
     public MoatConfig {
         Objects.requireNonNull(server, "server");
@@ -33,6 +41,7 @@ public record MoatConfig(
         filters = List.copyOf(filters);
         routes = List.copyOf(routes);
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(admin, "admin");
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("at least one listener is required");
         }

@@ -210,8 +210,8 @@ class ConfigLoaderTest {
 
         @Test
         void atTopLevel() {
-            assertError(fails("admin:\n  address: 127.0.0.1:8025\n"), "admin",
-                    "unknown key (known keys: server, listeners, limits, filters, routes, capture)");
+            assertError(fails("queue:\n  directory: /var/spool/moat\n"), "queue",
+                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin)");
         }
 
         @Test
@@ -306,10 +306,10 @@ class ConfigLoaderTest {
         @Test
         void documentThatIsNotAMap() {
             assertError(fails("- server\n- limits\n"), "",
-                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, got a list");
+                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, got a list");
             assertError(fails("just text\n"), "",
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, "
-                            + "got the string 'just text'");
+                            + "admin, got the string 'just text'");
         }
 
         @Test
