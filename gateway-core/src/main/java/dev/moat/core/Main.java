@@ -72,9 +72,9 @@ public final class Main {
 
     private static int serve(MoatConfig config, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Gateway gateway = Guice.createInjector(new GatewayModule(config)).getInstance(Gateway.class);
+        MoatRuntime runtime;
         try {
-            gateway.start();
+            runtime = MoatRuntime.start(config);
         } catch (ConfigException e) {
             err.println("moat: configuration error: " + e.getMessage());
             return 1;
@@ -90,7 +90,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("Shutting down: draining for up to {}", config.server().shutdownGrace());
-            gateway.shutdown(config.server().shutdownGrace());
+            runtime.shutdown(config.server().shutdownGrace());
             log.info("Moat stopped");
             stopped.countDown();
             // A drained stop is a normal stop: exit 0, not the JVM's 143 for SIGTERM.

@@ -1,10 +1,10 @@
 package dev.moat.core.testing;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
 import com.google.inject.Module;
 import com.google.inject.multibindings.MapBinder;
 import dev.moat.core.Gateway;
+import dev.moat.core.MoatRuntime;
 import dev.moat.core.config.ConfigLoader;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.inject.GatewayModule;
@@ -30,12 +30,19 @@ import java.util.Map;
  */
 public final class TestGateway implements AutoCloseable {
 
+    private final MoatRuntime runtime;
     private final Gateway gateway;
     private final MoatConfig config;
 
-    private TestGateway(Gateway gateway, MoatConfig config) {
-        this.gateway = gateway;
+    private TestGateway(MoatRuntime runtime, MoatConfig config) {
+        this.runtime = runtime;
+        this.gateway = runtime.gateway();
         this.config = config;
+    }
+
+    /** The running process: its injector gives access to what extensions (the admin API) bound. */
+    public MoatRuntime runtime() {
+        return runtime;
     }
 
     public static Builder builder(Path dataDirectory) {
@@ -78,7 +85,7 @@ public final class TestGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        gateway.shutdown(Duration.ofSeconds(2));
+        runtime.shutdown(Duration.ofSeconds(2));
     }
 
     public static final class Builder {
@@ -129,9 +136,7 @@ public final class TestGateway implements AutoCloseable {
                     }
                 }
             };
-            Gateway gateway = Guice.createInjector(new GatewayModule(config), extra).getInstance(Gateway.class);
-            gateway.start();
-            return new TestGateway(gateway, config);
+            return new TestGateway(MoatRuntime.start(config, extra), config);
         }
     }
 }
