@@ -28,6 +28,8 @@ final class ConnectionState {
     volatile boolean startTlsPending;
     /** Set by the transport once it committed to the handshake for the pending STARTTLS. */
     volatile boolean tlsStarting;
+    /** The command being answered (lower case, e.g. "rcpt"; "message" for the end of DATA), for the reply metrics. */
+    volatile String stage = "connect";
     /** Set when Moat closes the connection on purpose, so that late events are ignored. */
     volatile boolean closing;
 

@@ -31,11 +31,13 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
     private final String hostname;
     private final int maxCommandLine;
     private final InvalidCommandLimiter invalidCommands;
+    private final SmtpMetrics metrics;
     private int overrides;
 
     GatewayChannelHandler(SMTPProtocol protocol, Encryption encryption, String hostname, int maxCommandLine,
-            InvalidCommandLimiter invalidCommands) {
+            InvalidCommandLimiter invalidCommands, SmtpMetrics metrics) {
         super(new SessionMdc(), protocol, encryption, false);
+        this.metrics = metrics;
         this.encryption = encryption;
         this.hostname = hostname;
         this.maxCommandLine = maxCommandLine;
@@ -44,7 +46,7 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
 
     @Override
     protected ProtocolSession createSession(ChannelHandlerContext ctx) {
-        return protocol.newSession(new GatewayTransport(ctx.channel(), encryption, hostname));
+        return protocol.newSession(new GatewayTransport(ctx.channel(), encryption, hostname, metrics));
     }
 
     @Override
@@ -69,6 +71,7 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
                 return;
             }
             ByteBuf line = (ByteBuf) msg;
+            state.stage = overrides == 0 ? commandName(line) : "message";
             if (overrides == 0) {
                 String problem = commandProblem(line);
                 if (problem != null) {
@@ -93,6 +96,21 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
             MDC.remove("sessionId");
             SmtpFramer.frameDone(ctx.channel());
         }
+    }
+
+    /** The command word in lower case, for the reply metrics (the metrics bound the label set). */
+    private static String commandName(ByteBuf line) {
+        int start = line.readerIndex();
+        int end = Math.min(line.writerIndex(), start + 8);
+        StringBuilder word = new StringBuilder(8);
+        for (int i = start; i < end; i++) {
+            byte b = line.getByte(i);
+            if (b == ' ' || b == '\r' || b == '\n') {
+                break;
+            }
+            word.append((char) Character.toLowerCase(b & 0xFF));
+        }
+        return word.toString();
     }
 
     private static boolean isMail(ByteBuf line) {

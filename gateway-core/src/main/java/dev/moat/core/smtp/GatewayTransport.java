@@ -20,8 +20,11 @@ final class GatewayTransport extends NettyProtocolTransport {
     private final Encryption encryption;
     private final String hostname;
 
-    GatewayTransport(Channel channel, Encryption encryption, String hostname) {
+    private final SmtpMetrics metrics;
+
+    GatewayTransport(Channel channel, Encryption encryption, String hostname, SmtpMetrics metrics) {
         super(channel, encryption, false);
+        this.metrics = metrics;
         this.channel = channel;
         this.encryption = encryption;
         this.hostname = hostname;
@@ -34,6 +37,10 @@ final class GatewayTransport extends NettyProtocolTransport {
     @Override
     protected void writeToClient(byte[] bytes, ProtocolSession session, boolean startTLS) {
         byte[] reply = EnhancedStatusCodes.apply(bytes, hostname);
+        if (reply.length >= 3) {
+            metrics.reply(ConnectionState.of(channel).stage,
+                    (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0'));
+        }
         if (!startTLS) {
             channel.writeAndFlush(Unpooled.wrappedBuffer(reply));
             return;

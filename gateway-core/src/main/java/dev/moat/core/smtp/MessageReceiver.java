@@ -136,7 +136,12 @@ final class MessageReceiver implements LineHandler<SMTPSession> {
         }
         if (failure != Failure.NONE) {
             LOG.info("Transaction {} refused at end of data: {}", tx.id, failure);
+        } else {
+            services.metrics().messageSize(size);
         }
+        String code = response.getRetCode();
+        services.metrics().transaction(tx.outcome != null ? tx.outcome
+                : code.startsWith("2") ? "accepted" : code.startsWith("4") ? "tempfailed" : "rejected");
         session.resetState();
         return response;
     }

@@ -13,7 +13,7 @@ import java.util.Objects;
 /** What the SMTP handlers of one listener use: the chain, the routes, the deliveries, the spool, the limits. */
 record SessionServices(String listener, String hostname, LimitsConfig limits, FilterChain chain, Router router,
         Delivery captureDelivery, CaptureDelivery quarantine, Spool spool, TransactionTracker tracker, Clock clock,
-        NextHopTlsContexts relayTls) {
+        NextHopTlsContexts relayTls, SmtpMetrics metrics) {
 
     SessionServices {
         Objects.requireNonNull(listener, "listener");
@@ -27,5 +27,6 @@ record SessionServices(String listener, String hostname, LimitsConfig limits, Fi
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(relayTls, "relayTls");
+        Objects.requireNonNull(metrics, "metrics");
     }
 }

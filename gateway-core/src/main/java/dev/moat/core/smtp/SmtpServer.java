@@ -117,8 +117,10 @@ public final class SmtpServer implements AutoCloseable {
             case STARTTLS -> Encryption.createStartTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
             case IMPLICIT -> Encryption.createTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
         };
+        SmtpMetrics metrics = new SmtpMetrics(registry, listener.name());
+        ConnectionMetricsHandler connectionMetrics = new ConnectionMetricsHandler(metrics);
         SessionServices services = new SessionServices(listener.name(), hostname, limits, chain, router,
-                captureDelivery, quarantine, spool, tracker, clock, relayTls);
+                captureDelivery, quarantine, spool, tracker, clock, relayTls, metrics);
         InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),
@@ -140,11 +142,13 @@ public final class SmtpServer implements AutoCloseable {
                             pipeline.addLast(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
                         }
                         pipeline.addLast("connectionLimit", limiter);
+                        pipeline.addLast("connectionMetrics", connectionMetrics);
                         pipeline.addLast("deadlines", new SessionDeadlines(limits.idleTimeout(), limits.commandTimeout(),
                                 limits.dataTimeout(), hostname));
                         pipeline.addLast(HandlerConstants.FRAMER, new SmtpFramer(maxLine));
                         pipeline.addLast(sessionGroup, HandlerConstants.CORE_HANDLER,
-                                new GatewayChannelHandler(protocol, encryption, hostname, limits.maxCommandLineLength(), invalidCommands));
+                                new GatewayChannelHandler(protocol, encryption, hostname, limits.maxCommandLineLength(),
+                                        invalidCommands, metrics));
                     }
                 });
         Channel channel = bootstrap.bind(listener.address()).sync().channel();

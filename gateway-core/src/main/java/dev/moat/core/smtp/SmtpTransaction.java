@@ -31,6 +31,8 @@ final class SmtpTransaction {
     final MapNotes notes = new MapNotes();
     final List<VerdictRecord> verdicts = new ArrayList<>();
     boolean discard;
+    /** Set by the finisher when the outcome is not told by the reply code: discarded or quarantined. */
+    String outcome;
     Optional<String> quarantineReason = Optional.empty();
 
     SmtpTransaction(String id) {

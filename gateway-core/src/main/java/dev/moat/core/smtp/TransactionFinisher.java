@@ -64,23 +64,36 @@ final class TransactionFinisher {
         MessageWriter content = out -> MessageAssembler.write(received, context.headerEdits(), message, out);
 
         Reply reply;
+        long started = System.nanoTime();
+        String route = tx.route != null ? tx.route.name() : "none";
+        String mode;
         if (tx.recipients.isEmpty() || (tx.discard && tx.quarantineReason.isEmpty())) {
             // Same reply as a delivery: a sender must not be able to probe filters by it.
             reply = new Reply(250, "2.0.0", "Ok: queued as " + tx.id);
             LOG.info("Transaction {} discarded by a filter", tx.id);
+            tx.outcome = "discarded";
+            return Replies.response(reply, verdict.disconnect());
         } else if (tx.quarantineReason.isPresent()) {
+            mode = "quarantine";
             reply = services.quarantine().deliver(envelope(snapshot, tx, now), content);
             LOG.info("Transaction {} quarantined: {}", tx.id, tx.quarantineReason.get());
+            if (reply.code() / 100 == 2) {
+                tx.outcome = "quarantined";
+            }
         } else if (inline) {
+            mode = "inline";
             ConnectionFacts facts = ConnectionFacts.of(session);
             reply = facts.relay != null && facts.relay.route() == tx.route
                     ? facts.relay.data(tx.id, content)
                     : new Reply(451, "4.4.2", "Next hop session lost, try again later");
         } else {
+            mode = "capture";
             reply = services.captureDelivery().deliver(envelope(snapshot, tx, now), content);
             LOG.info("Transaction {} from <{}> to {} recipient(s), {} bytes: {}", tx.id,
                     tx.sender.map(Address::toString).orElse(""), tx.recipients.size(), message.size(), reply);
         }
+        services.metrics().delivery(route, mode, reply.code() / 100 == 2 ? "delivered" : reply.isTransient() ? "failed" : "refused",
+                java.time.Duration.ofNanos(System.nanoTime() - started));
         return Replies.response(reply, verdict.disconnect());
     }
 
