@@ -1,19 +1,26 @@
 package dev.moat.filters.recipientcheck;
 
+import dev.moat.filter.Address;
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
 import dev.moat.filter.FilterSettings;
 import dev.moat.filter.InvalidSettingException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Makes {@code recipient-check} filters; settings and replies are in {@code docs/filters/recipient-check.md}. */
+/**
+ * Makes {@code recipient-check} filters; settings and replies are in {@code docs/filters/recipient-check.md}.
+ * The no-argument constructor (used by {@code ServiceLoader}) uses the system clock for the
+ * {@code verify-with-next-hop} cache; tests pass their own {@link Clock}.
+ */
 public final class RecipientCheckFactory implements FilterFactory {
 
     public static final String TYPE = "recipient-check";
@@ -27,9 +34,34 @@ public final class RecipientCheckFactory implements FilterFactory {
     static final String UNKNOWN_REPLY = "unknown-reply";
     static final String FAILURE_REPLY = "failure-reply";
     static final String HARVEST_REPLY = "harvest-reply";
+    static final String VERIFY = "verify-with-next-hop";
+    static final String VERIFY_HELO = "verify-helo";
+    static final String VERIFY_SENDER = "verify-sender";
+    static final String VERIFY_TIMEOUT = "verify-timeout";
+    static final String VERIFY_CACHE_TTL = "verify-cache-ttl";
+    static final String VERIFY_NEGATIVE_CACHE_TTL = "verify-negative-cache-ttl";
+    static final String VERIFY_CACHE_SIZE = "verify-cache-size";
+    static final List<String> VERIFY_OPTIONS = List.of(VERIFY_HELO, VERIFY_SENDER, VERIFY_TIMEOUT, VERIFY_CACHE_TTL,
+            VERIFY_NEGATIVE_CACHE_TTL, VERIFY_CACHE_SIZE);
 
     static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(5);
     static final int DEFAULT_MAX_UNKNOWN = 20;
+    static final String DEFAULT_VERIFY_HELO = "localhost";
+    static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MAX_VERIFY_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration DEFAULT_VERIFY_CACHE_TTL = Duration.ofMinutes(10);
+    static final Duration DEFAULT_VERIFY_NEGATIVE_CACHE_TTL = Duration.ofMinutes(1);
+    static final int DEFAULT_VERIFY_CACHE_SIZE = 10_000;
+
+    private final Clock clock;
+
+    public RecipientCheckFactory() {
+        this(Clock.systemUTC());
+    }
+
+    public RecipientCheckFactory(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
 
     @Override
     public String type() {
@@ -39,7 +71,8 @@ public final class RecipientCheckFactory implements FilterFactory {
     @Override
     public Set<String> settingKeys() {
         Set<String> keys = new java.util.HashSet<>(Set.of(DOMAINS, RECIPIENTS, RECIPIENTS_FILE, RECIPIENT_PATTERNS,
-                RELOAD_INTERVAL, MAX_UNKNOWN));
+                RELOAD_INTERVAL, MAX_UNKNOWN, VERIFY));
+        keys.addAll(VERIFY_OPTIONS);
         for (String reply : List.of(UNKNOWN_REPLY, FAILURE_REPLY, HARVEST_REPLY)) {
             keys.add(reply + "-code");
             keys.add(reply + "-status");
@@ -106,9 +139,10 @@ public final class RecipientCheckFactory implements FilterFactory {
                 throw new InvalidSettingException(RECIPIENTS_FILE, e.getMessage());
             }
         }
-        if (staticTable.size() == 0 && patterns.isEmpty() && file == null) {
-            throw new InvalidSettingException(RECIPIENTS, "no source of recipients: give recipients, recipients-file or"
-                    + " recipient-patterns (without one, every recipient of the domains would be unknown)");
+        NextHopVerifier verifier = verifier(settings);
+        if (staticTable.size() == 0 && patterns.isEmpty() && file == null && verifier == null) {
+            throw new InvalidSettingException(RECIPIENTS, "no source of recipients: give recipients, recipients-file,"
+                    + " recipient-patterns or verify-with-next-hop (without one, every recipient of the domains would be unknown)");
         }
 
         int maxUnknown = settings.integer(MAX_UNKNOWN, DEFAULT_MAX_UNKNOWN);
@@ -120,7 +154,68 @@ public final class RecipientCheckFactory implements FilterFactory {
         ReplyTemplate failure = ReplyTemplate.of(settings, FAILURE_REPLY, 450, "4.1.1",
                 "<" + ReplyTemplate.PLACEHOLDER + ">: Recipient address rejected: Temporary lookup failure", false);
         ReplyTemplate harvest = ReplyTemplate.of(settings, HARVEST_REPLY, 421, "4.7.0", "Too many unknown recipients", true);
-        return new RecipientCheckFilter(settings.filterName(), domains, staticTable, patterns, file, maxUnknown, unknown,
-                failure, harvest);
+        return new RecipientCheckFilter(settings.filterName(), domains, staticTable, patterns, file, verifier, maxUnknown,
+                unknown, failure, harvest);
+    }
+
+    /** The {@code verify-with-next-hop} source, or null when it is not configured (then its options are errors). */
+    private NextHopVerifier verifier(FilterSettings settings) {
+        List<String> entries = settings.strings(VERIFY);
+        if (entries.isEmpty()) {
+            for (String option : VERIFY_OPTIONS) {
+                if (settings.has(option)) {
+                    throw new InvalidSettingException(option, "has no effect without verify-with-next-hop");
+                }
+            }
+            return null;
+        }
+        List<VerifierEndpoint> endpoints = new ArrayList<>();
+        for (String entry : entries) {
+            try {
+                endpoints.add(VerifierEndpoint.parse(entry));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(VERIFY, e.getMessage());
+            }
+        }
+        String helo = settings.string(VERIFY_HELO, DEFAULT_VERIFY_HELO).trim();
+        if (!Domains.isDomain(helo) && !helo.matches("\\[[0-9A-Za-z.:-]+\\]")) {
+            throw new InvalidSettingException(VERIFY_HELO, "'" + helo + "' is not a host name such as gateway.example.com"
+                    + " or an address literal such as [192.0.2.1]");
+        }
+        String sender = sender(settings.string(VERIFY_SENDER, "<>"));
+        Duration timeout = settings.duration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_VERIFY_TIMEOUT) > 0) {
+            throw new InvalidSettingException(VERIFY_TIMEOUT, "must be more than 0s and at most 10m");
+        }
+        Duration positiveTtl = settings.duration(VERIFY_CACHE_TTL, DEFAULT_VERIFY_CACHE_TTL);
+        if (positiveTtl.isNegative() || positiveTtl.isZero()) {
+            throw new InvalidSettingException(VERIFY_CACHE_TTL, "must be more than 0s");
+        }
+        Duration negativeTtl = settings.duration(VERIFY_NEGATIVE_CACHE_TTL, DEFAULT_VERIFY_NEGATIVE_CACHE_TTL);
+        if (negativeTtl.isNegative()) {
+            throw new InvalidSettingException(VERIFY_NEGATIVE_CACHE_TTL, "must not be negative (0s: unknown answers are not cached)");
+        }
+        int cacheSize = settings.integer(VERIFY_CACHE_SIZE, DEFAULT_VERIFY_CACHE_SIZE);
+        if (cacheSize < 1) {
+            throw new InvalidSettingException(VERIFY_CACHE_SIZE, "must be at least 1");
+        }
+        return new NextHopVerifier(endpoints, helo, sender, timeout,
+                new VerificationCache(clock, positiveTtl, negativeTtl, cacheSize));
+    }
+
+    /** {@code <>} (or empty) is the null sender; otherwise an address, with or without angle brackets. */
+    private static String sender(String value) {
+        String text = value.trim();
+        if (text.startsWith("<") && text.endsWith(">")) {
+            text = text.substring(1, text.length() - 1).trim();
+        }
+        if (text.isEmpty()) {
+            return "";
+        }
+        try {
+            return Address.parse(text).toString();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(VERIFY_SENDER, "'" + value + "' is not an address or <> (the null sender)");
+        }
     }
 }

@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  * Lets only existing recipients of the domains it is responsible for pass (type
  * {@code recipient-check}; see {@code docs/filters/recipient-check.md}).
  *
- * <p>For a recipient of one of {@code domains}: known to the static list, a pattern or the file →
- * {@code next} (relaying is relay-rules' decision); else, if the file cannot be read → the failure
- * reply (4xx); else → the unknown reply (5xx), counted per connection. Once a connection has had
+ * <p>For a recipient of one of {@code domains}: known to the static list, a pattern, the file or the
+ * verifier ({@code verify-with-next-hop}, asked only when the others do not know the address) →
+ * {@code next} (relaying is relay-rules' decision); else, if the file cannot be read or the verifier
+ * lookup failed → the failure reply (4xx); else → the unknown reply (5xx), counted per connection. Once a connection has had
  * {@code max-unknown-recipients} unknown recipients, every further RCPT gets the harvest reply and the
  * connection is closed. Recipients of other domains → {@code next}. Thread-safe: the state is immutable
- * or in {@link RecipientsFile}, the per-connection count is in the connection's notes.
+ * or in {@link RecipientsFile} and {@link NextHopVerifier}, the per-connection count is in the
+ * connection's notes.
  */
 final class RecipientCheckFilter implements Filter {
 
@@ -27,6 +29,7 @@ final class RecipientCheckFilter implements Filter {
     private final RecipientTable staticTable;
     private final List<Pattern> patterns;
     private final RecipientsFile file;
+    private final NextHopVerifier verifier;
     private final int maxUnknown;
     private final ReplyTemplate unknownReply;
     private final ReplyTemplate failureReply;
@@ -35,11 +38,12 @@ final class RecipientCheckFilter implements Filter {
     private final NoteKey<Integer> unknownCount;
 
     RecipientCheckFilter(String name, Domains domains, RecipientTable staticTable, List<Pattern> patterns, RecipientsFile file,
-            int maxUnknown, ReplyTemplate unknownReply, ReplyTemplate failureReply, ReplyTemplate harvestReply) {
+            NextHopVerifier verifier, int maxUnknown, ReplyTemplate unknownReply, ReplyTemplate failureReply, ReplyTemplate harvestReply) {
         this.domains = Objects.requireNonNull(domains, "domains");
         this.staticTable = Objects.requireNonNull(staticTable, "staticTable");
         this.patterns = List.copyOf(patterns);
         this.file = file;
+        this.verifier = verifier;
         this.maxUnknown = maxUnknown;
         this.unknownReply = Objects.requireNonNull(unknownReply, "unknownReply");
         this.failureReply = Objects.requireNonNull(failureReply, "failureReply");
@@ -61,16 +65,33 @@ final class RecipientCheckFilter implements Filter {
         if (staticTable.knows(recipient) || matchesPattern(recipient)) {
             return Verdict.next();
         }
+        boolean failed = false;
         if (file != null) {
             switch (file.lookup(recipient)) {
                 case KNOWN:
                     return Verdict.next();
                 case FAILURE:
-                    return failureReply.verdict(recipient);
+                    failed = true;
+                    break;
                 case UNKNOWN:
                 default:
                     break;
             }
+        }
+        if (verifier != null) {
+            switch (verifier.lookup(recipient)) {
+                case KNOWN:
+                    return Verdict.next();
+                case FAILURE:
+                    failed = true;
+                    break;
+                case UNKNOWN:
+                default:
+                    break;
+            }
+        }
+        if (failed) {
+            return failureReply.verdict(recipient); // a source that could not answer might know it: not counted
         }
         notes.put(unknownCount, unknownSoFar + 1);
         return unknownReply.verdict(recipient);
