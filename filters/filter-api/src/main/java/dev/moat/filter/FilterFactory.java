@@ -16,8 +16,19 @@ public interface FilterFactory {
     Set<String> settingKeys();
 
     /**
-     * Builds one instance. Called once per configured instance, at start-up, on one thread. Throw
-     * {@link InvalidSettingException} for a bad setting.
+     * Builds one instance from its settings. Called once per configured instance, at start-up, on one
+     * thread. Throw {@link InvalidSettingException} for a bad setting. Implement this one, or
+     * {@link #create(FilterSetup)} when the filter wants metrics, a logger or the clock.
      */
-    Filter create(FilterSettings settings) throws Exception;
+    default Filter create(FilterSettings settings) throws Exception {
+        throw new UnsupportedOperationException(type() + ": the factory implements neither create method");
+    }
+
+    /**
+     * Builds one instance with everything Moat offers it. Moat calls this method; by default it
+     * passes the settings to {@link #create(FilterSettings)}.
+     */
+    default Filter create(FilterSetup setup) throws Exception {
+        return create(setup.settings());
+    }
 }

@@ -29,7 +29,7 @@ public final class FilterChainBuilder {
         List<FilterInstance> instances = new ArrayList<>();
         try {
             for (int i = 0; i < configs.size(); i++) {
-                instances.add(create(i, configs.get(i)));
+                instances.add(create(i, configs.get(i), metrics));
             }
         } catch (RuntimeException e) {
             closeQuietly(instances);
@@ -38,7 +38,7 @@ public final class FilterChainBuilder {
         return new FilterChain(instances, pool, metrics);
     }
 
-    private FilterInstance create(int index, FilterConfig config) {
+    private FilterInstance create(int index, FilterConfig config, MeterRegistry metrics) {
         String path = "filters[" + index + "]";
         FilterFactory factory = types.get(config.type());
         if (factory == null) {
@@ -54,7 +54,8 @@ public final class FilterChainBuilder {
         }
         Filter filter;
         try {
-            filter = factory.create(new ConfiguredFilterSettings(config.name(), config.settings()));
+            filter = factory.create(new ConfiguredFilterSetup(new ConfiguredFilterSettings(config.name(), config.settings()),
+                    new MicrometerFilterMetrics(metrics, config.name(), config.type()), java.time.Clock.systemUTC()));
         } catch (InvalidSettingException e) {
             throw new ConfigException(path + "." + e.key(), e.getMessage().substring(e.key().length() + 2));
         } catch (Exception e) {

@@ -1,6 +1,9 @@
 package dev.moat.filter.testkit;
 
 import dev.moat.core.chain.ConfiguredFilterSettings;
+import dev.moat.core.chain.ConfiguredFilterSetup;
+import dev.moat.core.chain.MicrometerFilterMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.moat.core.chain.MapNotes;
 import dev.moat.core.config.LimitsConfig;
 import dev.moat.core.config.Units;
@@ -79,6 +82,8 @@ import java.util.stream.Stream;
 public final class FilterHarness implements AutoCloseable {
 
     private final Filter filter;
+    /** Where the filter's own metrics go (only for harnesses built from a factory). */
+    private SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private SessionInfo session = TestSession.defaults();
     private MapNotes connectionNotes = new MapNotes();
     private MapNotes transactionNotes = new MapNotes();
@@ -124,6 +129,14 @@ public final class FilterHarness implements AutoCloseable {
      *     as is
      */
     public static FilterHarness of(FilterFactory factory, Map<String, ?> settings) {
+        return of(factory, settings, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #of(FilterFactory, Map)}, with the clock the filter gets through its
+     * {@link dev.moat.filter.FilterSetup} (a fixed or stepping clock for time-dependent filters).
+     */
+    public static FilterHarness of(FilterFactory factory, Map<String, ?> settings, java.time.Clock clock) {
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(settings, "settings");
         String type = factory.type();
@@ -159,15 +172,34 @@ public final class FilterHarness implements AutoCloseable {
             values.put(key, entry.getValue());
         }
         Filter filter;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try {
-            filter = factory.create(new ConfiguredFilterSettings(name, values));
+            filter = factory.create(new ConfiguredFilterSetup(new ConfiguredFilterSettings(name, values),
+                    new MicrometerFilterMetrics(registry, name, type), clock));
         } catch (Exception e) {
             throw Sneaky.rethrow(e);
         }
         if (filter == null) {
             throw new IllegalStateException("filter type '" + type + "' returned no filter");
         }
-        return new FilterHarness(filter);
+        FilterHarness harness = new FilterHarness(filter);
+        harness.registry = registry;
+        return harness;
+    }
+
+    /**
+     * The value of a counter the filter published through its {@link dev.moat.filter.FilterMetrics}
+     * ({@code count(name, tags)}), 0 if it never counted; e.g. {@code counter("cache.hits")}.
+     */
+    public double counter(String name, String... tags) {
+        var counter = registry.find("moat.filter." + name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** The current value of a gauge the filter published, or null if it has none of that name. */
+    public Double gauge(String name) {
+        var gauge = registry.find("moat.filter." + name).gauge();
+        return gauge == null ? null : gauge.value();
     }
 
     /** The filter under test. */
