@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * listeners, started together and stopped together. Built by Guice from the configuration and the
  * filter types bound by name.
  */
+@jakarta.inject.Singleton
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);

@@ -16,6 +16,7 @@ import org.reactivestreams.Publisher;
 public final class MicrometerMetricFactory implements MetricFactory {
 
     private final MeterRegistry registry;
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> generated = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MicrometerMetricFactory(MeterRegistry registry) {
         this.registry = registry;
@@ -23,7 +24,8 @@ public final class MicrometerMetricFactory implements MetricFactory {
 
     @Override
     public Metric generate(String name) {
-        AtomicLong value = registry.gauge("moat.james." + name, new AtomicLong());
+        // One value per name: James may ask for the same metric more than once.
+        AtomicLong value = generated.computeIfAbsent(name, n -> registry.gauge("moat.james." + n, new AtomicLong()));
         return new Metric() {
             @Override public void increment() { value.incrementAndGet(); }
             @Override public void decrement() { value.decrementAndGet(); }
@@ -35,7 +37,7 @@ public final class MicrometerMetricFactory implements MetricFactory {
 
     @Override
     public TimeMetric timer(String name) {
-        String command = name.startsWith("SMTP-") ? name.substring(5) : name;
+        String command = (name.startsWith("SMTP-") ? name.substring(5) : name).toLowerCase(java.util.Locale.ROOT);
         Timer timer = Timer.builder("moat.smtp.command.duration").tag("command", command)
                 .description("Time James spends on each SMTP command").register(registry);
         long start = System.nanoTime();

@@ -53,18 +53,21 @@ final class SmtpMetrics {
     }
 
     void tlsHandshake(String protocol) {
-        registry.counter("moat.smtp.tls.handshakes", "listener", listener, "protocol", protocol).increment();
+        Counter.builder("moat.smtp.tls.handshakes").description("TLS handshakes completed, by protocol version")
+                .tags("listener", listener, "protocol", protocol).register(registry).increment();
     }
 
     /** One reply to the client; {@code stage} is the command it answers (lower case). */
     void reply(String stage, int code) {
         String s = STAGES.contains(stage) ? stage : "other";
-        registry.counter("moat.smtp.replies", "stage", s, "code_class", (code / 100) + "xx").increment();
+        Counter.builder("moat.smtp.replies").description("Replies sent to clients, by the command answered and the code class")
+                .tags("stage", s, "code_class", (code / 100) + "xx").register(registry).increment();
     }
 
     /** One transaction's outcome: accepted, rejected, tempfailed, discarded or quarantined. */
     void transaction(String result) {
-        registry.counter("moat.smtp.transactions", "listener", listener, "result", result).increment();
+        Counter.builder("moat.smtp.transactions").description("Transactions that reached the end of DATA, by outcome")
+                .tags("listener", listener, "result", result).register(registry).increment();
     }
 
     void messageSize(long bytes) {
@@ -73,7 +76,8 @@ final class SmtpMetrics {
 
     /** One hand-off to a destination: its route, mode (capture, inline, quarantine) and result. */
     void delivery(String route, String mode, String result, Duration took) {
-        registry.counter("moat.delivery", "route", route, "mode", mode, "result", result).increment();
+        Counter.builder("moat.delivery").description("Messages handed to a destination, by route, mode and result")
+                .tags("route", route, "mode", mode, "result", result).register(registry).increment();
         Timer.builder("moat.delivery.duration").description("Time to hand a message to its destination")
                 .tag("route", route).register(registry).record(took);
     }
