@@ -2,7 +2,9 @@ package dev.moat.filters.attachmentpolicy;
 
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.FilterSettings;
+import dev.moat.filter.FilterSetup;
 import dev.moat.filter.InvalidSettingException;
 import dev.moat.filter.Reply;
 import dev.moat.filters.attachmentpolicy.AttachmentPolicyFilter.Action;
@@ -63,8 +65,18 @@ public final class AttachmentPolicyFactory implements FilterFactory {
                 "reject-reply", "limit-reply", "malformed-reply");
     }
 
+    /** Without Moat's setup (no metrics): for callers that only have settings. */
     @Override
     public Filter create(FilterSettings settings) {
+        return create(settings, FilterMetrics.NONE);
+    }
+
+    @Override
+    public Filter create(FilterSetup setup) {
+        return create(setup.settings(), setup.metrics());
+    }
+
+    private Filter create(FilterSettings settings, FilterMetrics metrics) {
         Set<String> extensions = new LinkedHashSet<>();
         for (String ext : settings.has("blocked-extensions") ? settings.strings("blocked-extensions") : DEFAULT_EXTENSIONS) {
             String e = ext.strip().toLowerCase(Locale.ROOT);
@@ -98,7 +110,7 @@ public final class AttachmentPolicyFactory implements FilterFactory {
                 template(settings, "reject-reply", DEFAULT_REJECT),
                 template(settings, "limit-reply", DEFAULT_LIMIT),
                 template(settings, "malformed-reply", DEFAULT_MALFORMED));
-        return new AttachmentPolicyFilter(settings.filterName(), policy);
+        return new AttachmentPolicyFilter(settings.filterName(), policy, metrics);
     }
 
     private static Action action(FilterSettings settings, String key, String defaultValue, boolean acceptAllowed) {

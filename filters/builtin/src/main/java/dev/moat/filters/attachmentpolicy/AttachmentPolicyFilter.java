@@ -2,6 +2,7 @@ package dev.moat.filters.attachmentpolicy;
 
 import dev.moat.filter.DataContext;
 import dev.moat.filter.Filter;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.MimePart;
 import dev.moat.filter.Reply;
 import dev.moat.filter.Verdict;
@@ -15,8 +16,10 @@ import java.util.Set;
 /**
  * Blocks messages by the file names and declared content types of their MIME parts, and by the shape
  * of their MIME tree (depth, number of parts), using the core's streaming walk
- * ({@code MessageView.parts()}, which decodes RFC 2231 and RFC 2047 file names). Immutable, so one
- * instance serves all connections.
+ * ({@code MessageView.parts()}, which decodes RFC 2231 and RFC 2047 file names). Each message it
+ * rejects or quarantines is counted as {@code attachments.blocked{reason}} ({@code extension},
+ * {@code content-type}, {@code depth}, {@code parts}, {@code malformed}); a malformed message let
+ * through by {@code on-malformed: accept} is not. Immutable, so one instance serves all connections.
  */
 final class AttachmentPolicyFilter implements Filter {
 
@@ -32,10 +35,12 @@ final class AttachmentPolicyFilter implements Filter {
 
     private final String name;
     private final Policy policy;
+    private final FilterMetrics metrics;
 
-    AttachmentPolicyFilter(String name, Policy policy) {
+    AttachmentPolicyFilter(String name, Policy policy, FilterMetrics metrics) {
         this.name = name;
         this.policy = policy;
+        this.metrics = metrics;
     }
 
     @Override
@@ -50,25 +55,25 @@ final class AttachmentPolicyFilter implements Filter {
             return malformed(context, "the MIME walk found no entity");
         }
         if (parts.size() > policy.maxParts()) {
-            return blocked(context, null, "max-parts " + policy.maxParts());
+            return blocked(context, "parts", null, "max-parts " + policy.maxParts());
         }
         String malformation = null;
         for (int i = 0; i < parts.size(); i++) {
             MimePart part = parts.get(i);
             if (part.depth() > policy.maxDepth()) {
-                return blocked(context, null, "max-depth " + policy.maxDepth());
+                return blocked(context, "depth", null, "max-depth " + policy.maxDepth());
             }
             Optional<String> filename = part.filename();
             if (filename.isPresent()) {
                 String extension = extension(filename.get());
                 if (!extension.isEmpty() && policy.blockedExtensions().contains(extension)) {
-                    return blocked(context, filename.get(), "extension ." + extension);
+                    return blocked(context, "extension", filename.get(), "extension ." + extension);
                 }
             }
             String type = part.contentType();
             for (String blocked : policy.blockedContentTypes()) {
                 if (typeMatches(blocked, type)) {
-                    return blocked(context, filename.orElse(type), "content-type " + blocked);
+                    return blocked(context, "content-type", filename.orElse(type), "content-type " + blocked);
                 }
             }
             if (malformation == null && part.isMultipart()
@@ -113,7 +118,9 @@ final class AttachmentPolicyFilter implements Filter {
         return type.equals(pattern);
     }
 
-    private Verdict blocked(DataContext context, String filename, String rule) {
+    /** @param reason the {@code reason} tag of {@code attachments.blocked} */
+    private Verdict blocked(DataContext context, String reason, String filename, String rule) {
+        metrics.count("attachments.blocked", "reason", reason);
         String shown = filename == null ? "" : filename;
         log(context, "blocked " + (filename == null ? "message" : "attachment '" + oneLine(shown) + "'") + " by rule " + rule
                 + " (" + policy.action().name().toLowerCase(Locale.ROOT) + ")");
@@ -127,6 +134,9 @@ final class AttachmentPolicyFilter implements Filter {
 
     private Verdict malformed(DataContext context, String why) {
         log(context, "malformed MIME: " + why + " (" + policy.onMalformed().name().toLowerCase(Locale.ROOT) + ")");
+        if (policy.onMalformed() != Action.ACCEPT) {
+            metrics.count("attachments.blocked", "reason", "malformed");
+        }
         return switch (policy.onMalformed()) {
             case ACCEPT -> Verdict.next();
             case QUARANTINE -> Verdict.quarantine(oneLine("attachment-policy: malformed MIME: " + why));

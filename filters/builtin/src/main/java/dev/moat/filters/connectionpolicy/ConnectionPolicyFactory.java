@@ -2,7 +2,9 @@ package dev.moat.filters.connectionpolicy;
 
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.FilterSettings;
+import dev.moat.filter.FilterSetup;
 import dev.moat.filter.InvalidSettingException;
 import dev.moat.filter.Reply;
 import dev.moat.filters.connectionpolicy.Addresses.Cidr;
@@ -36,8 +38,9 @@ import java.util.regex.Pattern;
  *   sender-checks: true
  * </pre>
  *
- * The no-argument constructor (used by {@code ServiceLoader}) uses the system clock; tests pass their
- * own {@link Clock}.
+ * The no-argument constructor (used by {@code ServiceLoader}) takes the clock from the
+ * {@link FilterSetup} (the system clock when only settings are given); a clock passed to the
+ * constructor takes precedence over both.
  */
 public final class ConnectionPolicyFactory implements FilterFactory {
 
@@ -48,10 +51,11 @@ public final class ConnectionPolicyFactory implements FilterFactory {
     private static final Pattern RATE = Pattern.compile("\\s*([0-9]{1,9})\\s*(?:/|\\s+per\\s+)\\s*([0-9]{0,9})(ms|s|m|h|d)\\s*",
             Pattern.CASE_INSENSITIVE);
 
+    /** The constructor's clock, or null to use the setup's. */
     private final Clock clock;
 
     public ConnectionPolicyFactory() {
-        this(Clock.systemUTC());
+        this.clock = null;
     }
 
     public ConnectionPolicyFactory(Clock clock) {
@@ -73,8 +77,18 @@ public final class ConnectionPolicyFactory implements FilterFactory {
                 "null-sender-reply");
     }
 
+    /** Without Moat's setup: no metrics, the constructor's clock or the system clock. */
     @Override
     public Filter create(FilterSettings settings) {
+        return create(settings, FilterMetrics.NONE, clock != null ? clock : Clock.systemUTC());
+    }
+
+    @Override
+    public Filter create(FilterSetup setup) {
+        return create(setup.settings(), setup.metrics(), clock != null ? clock : setup.clock());
+    }
+
+    private Filter create(FilterSettings settings, FilterMetrics metrics, Clock clock) {
         int maxConcurrent = settings.integer("max-concurrent", 0);
         if (maxConcurrent < 0) {
             throw new InvalidSettingException("max-concurrent", "must be 0 (no limit) or more, got " + maxConcurrent);
@@ -126,7 +140,7 @@ public final class ConnectionPolicyFactory implements FilterFactory {
         Policy policy = new Policy(maxConcurrent, rate(settings, "max-connection-rate"), rate(settings, "max-message-rate"),
                 rate(settings, "max-recipient-rate"), List.copyOf(trusted), ipv6Prefix, settings.bool("helo-checks", false),
                 Set.copyOf(ownNames), List.copyOf(ownAddresses), settings.bool("sender-checks", false), replies);
-        return new ConnectionPolicyFilter(policy, new InMemoryRateStateStore(maxTracked), clock);
+        return new ConnectionPolicyFilter(policy, new InMemoryRateStateStore(maxTracked), clock, metrics);
     }
 
     /** {@code 30/1m} or {@code 30 per 1m}; absent means no limit. */

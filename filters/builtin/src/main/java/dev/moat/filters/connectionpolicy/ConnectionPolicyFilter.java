@@ -4,6 +4,7 @@ import dev.moat.filter.Address;
 import dev.moat.filter.ConnectContext;
 import dev.moat.filter.DisconnectContext;
 import dev.moat.filter.Filter;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.HeloContext;
 import dev.moat.filter.MailContext;
 import dev.moat.filter.NoteKey;
@@ -26,6 +27,11 @@ import java.util.Set;
  * over sliding windows, HELO checks and sender checks; trusted networks are exempt from all of it.
  * Shared by every connection: the only mutable state is in the {@link RateStateStore}, and the
  * per-connection concurrency slot is remembered in the connection's notes.
+ *
+ * <p>Figures: the gauge {@code connection.policy.tracked.clients} (the store's
+ * {@link RateStateStore#trackedClients()}) and {@code connection.policy.limited{limit}} for each
+ * refusal by a limit ({@code concurrent}, {@code connection-rate}, {@code message-rate},
+ * {@code recipient-rate}); HELO and sender checks are not limits and are not counted here.
  */
 final class ConnectionPolicyFilter implements Filter {
 
@@ -49,11 +55,14 @@ final class ConnectionPolicyFilter implements Filter {
     private final Policy policy;
     private final RateStateStore store;
     private final Clock clock;
+    private final FilterMetrics metrics;
 
-    ConnectionPolicyFilter(Policy policy, RateStateStore store, Clock clock) {
+    ConnectionPolicyFilter(Policy policy, RateStateStore store, Clock clock, FilterMetrics metrics) {
         this.policy = policy;
         this.store = store;
         this.clock = clock;
+        this.metrics = metrics;
+        metrics.gauge("connection.policy.tracked.clients", store::trackedClients);
     }
 
     RateStateStore store() {
@@ -68,12 +77,12 @@ final class ConnectionPolicyFilter implements Filter {
         }
         if (policy.maxConcurrent() > 0) {
             if (!store.tryOpenConnection(client.get(), policy.maxConcurrent())) {
-                return refuse(policy.replies().concurrency()).andDisconnect();
+                return limited("concurrent", policy.replies().concurrency()).andDisconnect();
             }
             context.connectionNotes().put(slotKey, client.get());
         }
         if (!withinRate(client.get(), "connections", policy.connectionRate())) {
-            return refuse(policy.replies().connectionRate()).andDisconnect();
+            return limited("connection-rate", policy.replies().connectionRate()).andDisconnect();
         }
         return Verdict.next();
     }
@@ -120,7 +129,7 @@ final class ConnectionPolicyFilter implements Filter {
             return refuse(policy.replies().senderInvalid());
         }
         if (!withinRate(client.get(), "messages", policy.messageRate())) {
-            return refuse(policy.replies().messageRate());
+            return limited("message-rate", policy.replies().messageRate());
         }
         return Verdict.next();
     }
@@ -136,7 +145,7 @@ final class ConnectionPolicyFilter implements Filter {
             return refuse(policy.replies().nullSender());
         }
         if (!withinRate(client.get(), "recipients", policy.recipientRate())) {
-            return refuse(policy.replies().recipientRate());
+            return limited("recipient-rate", policy.replies().recipientRate());
         }
         return Verdict.next();
     }
@@ -177,6 +186,12 @@ final class ConnectionPolicyFilter implements Filter {
     private static boolean isValidSender(Address sender) {
         return Addresses.isLocalPart(sender.localPart()) && Addresses.isMailDomain(sender.domain())
                 && sender.localPart().length() + 1 + sender.domain().length() <= 254;
+    }
+
+    /** A refusal by one of the limits, counted as {@code connection.policy.limited{limit}}. */
+    private Verdict limited(String limit, Reply reply) {
+        metrics.count("connection.policy.limited", "limit", limit);
+        return refuse(reply);
     }
 
     private static Verdict refuse(Reply reply) {

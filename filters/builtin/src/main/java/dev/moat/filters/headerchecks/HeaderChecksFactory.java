@@ -2,7 +2,9 @@ package dev.moat.filters.headerchecks;
 
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.FilterSettings;
+import dev.moat.filter.FilterSetup;
 import dev.moat.filter.InvalidSettingException;
 import dev.moat.filter.Reply;
 import java.io.IOException;
@@ -38,8 +40,18 @@ public final class HeaderChecksFactory implements FilterFactory {
         return Set.of("rules", "rules-file", "mime-part-headers", "mime-part-limit", "reject-reply", "tempfail-reply");
     }
 
+    /** Without Moat's setup (no metrics): for callers that only have settings. */
     @Override
     public Filter create(FilterSettings settings) throws Exception {
+        return create(settings, FilterMetrics.NONE);
+    }
+
+    @Override
+    public Filter create(FilterSetup setup) throws Exception {
+        return create(setup.settings(), setup.metrics());
+    }
+
+    private Filter create(FilterSettings settings, FilterMetrics metrics) throws Exception {
         List<HeaderRule> rules = new ArrayList<>();
         rules.addAll(RegexpTableParser.parseEntries(asBytes(strings(settings, "rules")), "rules"));
         for (String file : strings(settings, "rules-file")) {
@@ -64,7 +76,7 @@ public final class HeaderChecksFactory implements FilterFactory {
         Reply reject = reply(settings, "reject-reply", DEFAULT_REJECT, 5);
         Reply tempfail = reply(settings, "tempfail-reply", DEFAULT_TEMPFAIL, 4);
         return new HeaderChecksFilter(settings.filterName(), rules, settings.bool("mime-part-headers", false), partLimit,
-                reject, tempfail);
+                reject, tempfail, metrics);
     }
 
     /** A list setting, with a clear message when the configuration gives maps (which the SPI cannot read). */

@@ -2,6 +2,7 @@ package dev.moat.filters.headerchecks;
 
 import dev.moat.filter.DataContext;
 import dev.moat.filter.Filter;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.Header;
 import dev.moat.filter.Reply;
 import dev.moat.filter.Verdict;
@@ -12,7 +13,9 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,11 +28,16 @@ import java.util.regex.Pattern;
  * and {@code REPLACE} ask the core for header edits; {@code PASS} stops the inspection. With
  * {@code mime-part-headers} the header blocks of MIME parts (and of attached messages) are checked by
  * the same rules afterwards (header edits there are not possible through the SPI and are skipped).
+ * Every rule match is counted as {@code header.checks.matches{action}} (the action in lower case,
+ * Moat's name: {@code reject}, {@code tempfail}, {@code quarantine}, {@code warn}, ...).
  * Immutable, so one instance serves all connections.
  */
 final class HeaderChecksFilter implements Filter {
 
     private static final System.Logger LOG = System.getLogger(HeaderChecksFilter.class.getName());
+    /** The {@code action} tag of {@code header.checks.matches}, by {@link Action#ordinal()}. */
+    private static final String[] ACTION_TAGS = Arrays.stream(Action.values())
+            .map(a -> a.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
     private static final Pattern STATUS_PREFIX = Pattern.compile("([245]\\.\\d{1,3}\\.\\d{1,3})(?:\\s+(.*))?", Pattern.DOTALL);
 
     private final String name;
@@ -38,15 +46,17 @@ final class HeaderChecksFilter implements Filter {
     private final int maxPartHeaderBlocks;
     private final Reply rejectReply;
     private final Reply tempfailReply;
+    private final FilterMetrics metrics;
 
     HeaderChecksFilter(String name, List<HeaderRule> rules, boolean mimePartHeaders, int maxPartHeaderBlocks,
-            Reply rejectReply, Reply tempfailReply) {
+            Reply rejectReply, Reply tempfailReply, FilterMetrics metrics) {
         this.name = name;
         this.rules = List.copyOf(rules);
         this.mimePartHeaders = mimePartHeaders;
         this.maxPartHeaderBlocks = maxPartHeaderBlocks;
         this.rejectReply = rejectReply;
         this.tempfailReply = tempfailReply;
+        this.metrics = metrics;
     }
 
     List<HeaderRule> rules() {
@@ -93,6 +103,7 @@ final class HeaderChecksFilter implements Filter {
         }
 
         private boolean apply(HeaderRule rule, Matcher m, String fieldName, String field, boolean topLevel) {
+            metrics.count("header.checks.matches", "action", ACTION_TAGS[rule.action().ordinal()]);
             String text = rule.expand(m);
             switch (rule.action()) {
                 case REJECT, TEMPFAIL -> {

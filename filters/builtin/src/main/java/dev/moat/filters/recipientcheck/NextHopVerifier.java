@@ -1,6 +1,7 @@
 package dev.moat.filters.recipientcheck;
 
 import dev.moat.filter.Address;
+import dev.moat.filter.FilterMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: the configuration is immutable, each probe has its own socket, the cache is
  * thread-safe. Two concurrent lookups of the same uncached address both probe; the later answer wins.
+ *
+ * <p>Figures: {@code verify.cache.hits}, {@code verify.cache.misses}, {@code verify.probes{result}}
+ * ({@code known}, {@code unknown}, {@code failed}) and the gauge {@code verify.cache.size}.
  */
 final class NextHopVerifier {
 
@@ -27,11 +31,13 @@ final class NextHopVerifier {
     private final String sender;
     private final Duration timeout;
     private final VerificationCache cache;
+    private final FilterMetrics metrics;
     /** Whether the last probe failed: failures are logged when they start and when they end, not each time. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
     /** @param sender the probe's reverse path without brackets, empty for the null sender */
-    NextHopVerifier(List<VerifierEndpoint> endpoints, String helo, String sender, Duration timeout, VerificationCache cache) {
+    NextHopVerifier(List<VerifierEndpoint> endpoints, String helo, String sender, Duration timeout, VerificationCache cache,
+            FilterMetrics metrics) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("no verifier");
         }
@@ -40,6 +46,8 @@ final class NextHopVerifier {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.cache = Objects.requireNonNull(cache, "cache");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        metrics.gauge("verify.cache.size", cache::size);
     }
 
     /** Known, unknown (both from the cache or a probe), or failure (never cached). */
@@ -47,9 +55,16 @@ final class NextHopVerifier {
         String key = RecipientTable.key(recipient.localPart(), recipient.domain().toLowerCase(Locale.ROOT));
         Boolean cached = cache.get(key);
         if (cached != null) {
+            metrics.count("verify.cache.hits");
             return cached ? RecipientsFile.Lookup.KNOWN : RecipientsFile.Lookup.UNKNOWN;
         }
+        metrics.count("verify.cache.misses");
         ProbeSession.Outcome outcome = probe(recipient.toString());
+        metrics.count("verify.probes", "result", switch (outcome.answer()) {
+            case KNOWN -> "known";
+            case UNKNOWN -> "unknown";
+            case FAILURE -> "failed";
+        });
         switch (outcome.answer()) {
             case KNOWN:
                 recovered();

@@ -3,7 +3,9 @@ package dev.moat.filters.recipientcheck;
 import dev.moat.filter.Address;
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.FilterSettings;
+import dev.moat.filter.FilterSetup;
 import dev.moat.filter.InvalidSettingException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,8 +20,9 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Makes {@code recipient-check} filters; settings and replies are in {@code docs/filters/recipient-check.md}.
- * The no-argument constructor (used by {@code ServiceLoader}) uses the system clock for the
- * {@code verify-with-next-hop} cache; tests pass their own {@link Clock}.
+ * The no-argument constructor (used by {@code ServiceLoader}) takes the clock of the
+ * {@code verify-with-next-hop} cache from the {@link FilterSetup} (the system clock when only settings
+ * are given); a clock passed to the constructor takes precedence over both.
  */
 public final class RecipientCheckFactory implements FilterFactory {
 
@@ -53,10 +56,11 @@ public final class RecipientCheckFactory implements FilterFactory {
     static final Duration DEFAULT_VERIFY_NEGATIVE_CACHE_TTL = Duration.ofMinutes(1);
     static final int DEFAULT_VERIFY_CACHE_SIZE = 10_000;
 
+    /** The constructor's clock, or null to use the setup's. */
     private final Clock clock;
 
     public RecipientCheckFactory() {
-        this(Clock.systemUTC());
+        this.clock = null;
     }
 
     public RecipientCheckFactory(Clock clock) {
@@ -81,8 +85,18 @@ public final class RecipientCheckFactory implements FilterFactory {
         return Set.copyOf(keys);
     }
 
+    /** Without Moat's setup: no metrics, the constructor's clock or the system clock. */
     @Override
     public Filter create(FilterSettings settings) {
+        return create(settings, FilterMetrics.NONE, clock != null ? clock : Clock.systemUTC());
+    }
+
+    @Override
+    public Filter create(FilterSetup setup) {
+        return create(setup.settings(), setup.metrics(), clock != null ? clock : setup.clock());
+    }
+
+    private Filter create(FilterSettings settings, FilterMetrics metrics, Clock clock) {
         List<String> domainEntries = settings.strings(DOMAINS);
         if (domainEntries.isEmpty()) {
             throw new InvalidSettingException(DOMAINS, "is required: the domains whose recipients this filter knows"
@@ -139,7 +153,7 @@ public final class RecipientCheckFactory implements FilterFactory {
                 throw new InvalidSettingException(RECIPIENTS_FILE, e.getMessage());
             }
         }
-        NextHopVerifier verifier = verifier(settings);
+        NextHopVerifier verifier = verifier(settings, metrics, clock);
         if (staticTable.size() == 0 && patterns.isEmpty() && file == null && verifier == null) {
             throw new InvalidSettingException(RECIPIENTS, "no source of recipients: give recipients, recipients-file,"
                     + " recipient-patterns or verify-with-next-hop (without one, every recipient of the domains would be unknown)");
@@ -155,11 +169,11 @@ public final class RecipientCheckFactory implements FilterFactory {
                 "<" + ReplyTemplate.PLACEHOLDER + ">: Recipient address rejected: Temporary lookup failure", false);
         ReplyTemplate harvest = ReplyTemplate.of(settings, HARVEST_REPLY, 421, "4.7.0", "Too many unknown recipients", true);
         return new RecipientCheckFilter(settings.filterName(), domains, staticTable, patterns, file, verifier, maxUnknown,
-                unknown, failure, harvest);
+                unknown, failure, harvest, metrics);
     }
 
     /** The {@code verify-with-next-hop} source, or null when it is not configured (then its options are errors). */
-    private NextHopVerifier verifier(FilterSettings settings) {
+    private static NextHopVerifier verifier(FilterSettings settings, FilterMetrics metrics, Clock clock) {
         List<String> entries = settings.strings(VERIFY);
         if (entries.isEmpty()) {
             for (String option : VERIFY_OPTIONS) {
@@ -200,7 +214,7 @@ public final class RecipientCheckFactory implements FilterFactory {
             throw new InvalidSettingException(VERIFY_CACHE_SIZE, "must be at least 1");
         }
         return new NextHopVerifier(endpoints, helo, sender, timeout,
-                new VerificationCache(clock, positiveTtl, negativeTtl, cacheSize));
+                new VerificationCache(clock, positiveTtl, negativeTtl, cacheSize), metrics);
     }
 
     /** {@code <>} (or empty) is the null sender; otherwise an address, with or without angle brackets. */

@@ -2,6 +2,7 @@ package dev.moat.filters.recipientcheck;
 
 import dev.moat.filter.Address;
 import dev.moat.filter.Filter;
+import dev.moat.filter.FilterMetrics;
 import dev.moat.filter.NoteKey;
 import dev.moat.filter.Notes;
 import dev.moat.filter.RcptContext;
@@ -19,7 +20,9 @@ import java.util.regex.Pattern;
  * {@code next} (relaying is relay-rules' decision); else, if the file cannot be read or the verifier
  * lookup failed → the failure reply (4xx); else → the unknown reply (5xx), counted per connection. Once a connection has had
  * {@code max-unknown-recipients} unknown recipients, every further RCPT gets the harvest reply and the
- * connection is closed. Recipients of other domains → {@code next}. Thread-safe: the state is immutable
+ * connection is closed. Recipients of other domains → {@code next}. Each looked-up recipient is counted
+ * as {@code recipients.known}, {@code recipients.unknown} or {@code recipients.lookup.failures} (not
+ * those of other domains, nor those refused by the harvest reply). Thread-safe: the state is immutable
  * or in {@link RecipientsFile} and {@link NextHopVerifier}, the per-connection count is in the
  * connection's notes.
  */
@@ -34,11 +37,13 @@ final class RecipientCheckFilter implements Filter {
     private final ReplyTemplate unknownReply;
     private final ReplyTemplate failureReply;
     private final ReplyTemplate harvestReply;
+    private final FilterMetrics metrics;
     /** One key per instance, so two recipient checks in one chain count separately. */
     private final NoteKey<Integer> unknownCount;
 
     RecipientCheckFilter(String name, Domains domains, RecipientTable staticTable, List<Pattern> patterns, RecipientsFile file,
-            NextHopVerifier verifier, int maxUnknown, ReplyTemplate unknownReply, ReplyTemplate failureReply, ReplyTemplate harvestReply) {
+            NextHopVerifier verifier, int maxUnknown, ReplyTemplate unknownReply, ReplyTemplate failureReply, ReplyTemplate harvestReply,
+            FilterMetrics metrics) {
         this.domains = Objects.requireNonNull(domains, "domains");
         this.staticTable = Objects.requireNonNull(staticTable, "staticTable");
         this.patterns = List.copyOf(patterns);
@@ -48,6 +53,7 @@ final class RecipientCheckFilter implements Filter {
         this.unknownReply = Objects.requireNonNull(unknownReply, "unknownReply");
         this.failureReply = Objects.requireNonNull(failureReply, "failureReply");
         this.harvestReply = Objects.requireNonNull(harvestReply, "harvestReply");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.unknownCount = NoteKey.of(name + ".unknown-recipients", Integer.class);
     }
 
@@ -63,13 +69,13 @@ final class RecipientCheckFilter implements Filter {
             return Verdict.next();
         }
         if (staticTable.knows(recipient) || matchesPattern(recipient)) {
-            return Verdict.next();
+            return known();
         }
         boolean failed = false;
         if (file != null) {
             switch (file.lookup(recipient)) {
                 case KNOWN:
-                    return Verdict.next();
+                    return known();
                 case FAILURE:
                     failed = true;
                     break;
@@ -81,7 +87,7 @@ final class RecipientCheckFilter implements Filter {
         if (verifier != null) {
             switch (verifier.lookup(recipient)) {
                 case KNOWN:
-                    return Verdict.next();
+                    return known();
                 case FAILURE:
                     failed = true;
                     break;
@@ -91,10 +97,18 @@ final class RecipientCheckFilter implements Filter {
             }
         }
         if (failed) {
-            return failureReply.verdict(recipient); // a source that could not answer might know it: not counted
+            // a source that could not answer might know it: not counted towards the harvest limit
+            metrics.count("recipients.lookup.failures");
+            return failureReply.verdict(recipient);
         }
+        metrics.count("recipients.unknown");
         notes.put(unknownCount, unknownSoFar + 1);
         return unknownReply.verdict(recipient);
+    }
+
+    private Verdict known() {
+        metrics.count("recipients.known");
+        return Verdict.next();
     }
 
     private boolean matchesPattern(Address recipient) {

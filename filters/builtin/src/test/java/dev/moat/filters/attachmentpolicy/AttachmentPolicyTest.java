@@ -238,6 +238,53 @@ class AttachmentPolicyTest {
                 run(Map.of("on-malformed", "reject", "blocked-extensions", List.of()), message).toString());
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Metrics
+
+    private static Verdict deliver(FilterHarness h, String message) {
+        h.mailFrom("a@x.test");
+        h.rcptTo("b@y.test");
+        return h.data(message).verdict();
+    }
+
+    @Test
+    void blockedMessagesAreCountedByReason() {
+        try (FilterHarness h = FilterHarness.of(new AttachmentPolicyFactory(),
+                Map.of("max-depth", 3, "max-parts", 5, "on-malformed", "reject"))) {
+            assertEquals("next", deliver(h, withAttachment("Content-Type: application/pdf; name=\"report.pdf\"")).toString());
+            assertTrue(deliver(h, withAttachment("Content-Type: application/octet-stream; name=\"run.exe\"")).toString()
+                    .startsWith("reject"));
+            assertTrue(deliver(h, withAttachment("Content-Type: application/zip",
+                    "Content-Disposition: attachment; filename=\"setup.MSI\"")).toString().startsWith("reject"));
+            assertEquals("reject 554 5.7.1 Attachment file.bin blocked by rule content-type application/x-msdownload",
+                    deliver(h, withAttachment("Content-Type: application/x-msdownload; name=\"file.bin\"")).toString());
+            assertEquals("reject 554 5.7.1 Message blocked by rule max-depth 3", deliver(h, nested(4)).toString());
+            assertEquals("reject 554 5.7.1 Message blocked by rule max-parts 5", deliver(h, manyParts(5)).toString());
+            assertEquals("reject 554 5.6.0 Malformed MIME structure", deliver(h, NO_BOUNDARY).toString());
+            assertEquals(2.0, h.counter("attachments.blocked", "reason", "extension"));
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "content-type"));
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "depth"));
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "parts"));
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "malformed"));
+        }
+    }
+
+    @Test
+    void quarantinedMessagesCountAsBlockedAndAcceptedMalformedOnesDoNot() {
+        try (FilterHarness h = FilterHarness.of(new AttachmentPolicyFactory(),
+                Map.of("action", "quarantine", "on-malformed", "accept"))) {
+            assertTrue(deliver(h, withAttachment("Content-Type: application/octet-stream; name=\"run.exe\"")).toString()
+                    .startsWith("quarantine"));
+            assertEquals("next", deliver(h, NO_BOUNDARY).toString());
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "extension"));
+            assertEquals(0.0, h.counter("attachments.blocked", "reason", "malformed"));
+        }
+        try (FilterHarness h = FilterHarness.of(new AttachmentPolicyFactory(), Map.of("on-malformed", "quarantine"))) {
+            assertTrue(deliver(h, NO_BOUNDARY).toString().startsWith("quarantine"));
+            assertEquals(1.0, h.counter("attachments.blocked", "reason", "malformed"));
+        }
+    }
+
     @Test
     void aFailingWalkIsMalformed() throws Exception {
         AttachmentPolicyFilter filter = (AttachmentPolicyFilter) FilterHarness.of(new AttachmentPolicyFactory(),

@@ -266,6 +266,64 @@ class ConnectionPolicyTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Metrics
+
+    @Test
+    void refusalsAreCountedByLimitAndTrackedClientsArePublished() {
+        Map<String, Object> settings = Map.of("max-concurrent", 1, "max-connection-rate", "2/1m", "max-message-rate", "1/1m",
+                "max-recipient-rate", "1/1m", "trusted-networks", "10.0.0.0/8", "helo-checks", true);
+        // the clock comes through the FilterSetup here, not through the factory's constructor
+        try (FilterHarness h = FilterHarness.of(new ConnectionPolicyFactory(), settings, clock)) {
+            Filter f = h.filter();
+            assertEquals(0.0, h.gauge("connection.policy.tracked.clients"));
+            FilterHarness first = connection(f, "198.51.100.7");
+            assertNext(first.connect());
+            assertTrue(connection(f, "198.51.100.7").connect().toString().contains("Too many connections"));
+            first.disconnect();
+            FilterHarness second = connection(f, "198.51.100.7");
+            assertNext(second.connect());
+            second.disconnect();
+            FilterHarness third = connection(f, "198.51.100.7");
+            assertTrue(third.connect().toString().contains("Connection rate limit exceeded"));
+            third.disconnect();
+
+            FilterHarness other = connection(f, "198.51.100.8");
+            assertNext(other.connect());
+            assertTrue(other.helo("203.0.113.9").toString().startsWith("reject"), "a HELO check, not a limit");
+            assertNext(other.mailFrom("a@example.com").verdict());
+            assertNext(other.rcptTo("r1@example.com").verdict());
+            assertTrue(other.rcptTo("r2@example.com").verdict().toString().contains("Recipient rate limit exceeded"));
+            assertTrue(other.mailFrom("a@example.com").verdict().toString().contains("Message rate limit exceeded"));
+            for (int i = 0; i < 5; i++) {
+                FilterHarness trusted = connection(f, "10.1.2.3"); // exempt: neither limited nor tracked
+                assertNext(trusted.connect());
+                assertNext(trusted.mailFrom("a@example.com").verdict());
+            }
+
+            assertEquals(1.0, h.counter("connection.policy.limited", "limit", "concurrent"));
+            assertEquals(1.0, h.counter("connection.policy.limited", "limit", "connection-rate"));
+            assertEquals(1.0, h.counter("connection.policy.limited", "limit", "message-rate"));
+            assertEquals(1.0, h.counter("connection.policy.limited", "limit", "recipient-rate"));
+            assertEquals(2.0, h.gauge("connection.policy.tracked.clients"));
+
+            clock.advance(Duration.ofSeconds(70)); // the setup's clock drives the windows
+            assertNext(other.mailFrom("a@example.com").verdict());
+            assertEquals(1.0, h.counter("connection.policy.limited", "limit", "message-rate"));
+        }
+    }
+
+    @Test
+    void trackedClientsAreBoundedByMaxTrackedClients() {
+        try (FilterHarness h = FilterHarness.of(new ConnectionPolicyFactory(),
+                Map.of("max-connection-rate", "10/1m", "max-tracked-clients", 3), clock)) {
+            for (int i = 1; i <= 5; i++) {
+                assertNext(connection(h.filter(), "198.51.100." + i).connect());
+                assertEquals((double) Math.min(i, 3), h.gauge("connection.policy.tracked.clients"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // The store
 
     @Test

@@ -379,4 +379,58 @@ class HeaderChecksTest {
     void aMessageWithoutHeaderIsFine() {
         assertFalse(run(List.of("/x/ REJECT"), "\nbody only\n").refused());
     }
+
+    // ---------------------------------------------------------------------------------------------
+    // Metrics
+
+    @Test
+    void everyRuleMatchIsCountedByAction() {
+        List<String> rules = List.of(
+                "/^X-Mailer: Bulk/ WARN bulk mailer",
+                "/^X-Spam-Score: [5-9]/ WARN high score",
+                "/^From:/ INFO from seen",
+                "/^To:/ DUNNO",
+                "/^Subject:.*viagra/ HOLD pills");
+        try (FilterHarness h = FilterHarness.of(new HeaderChecksFactory(), Map.of("rules", rules))) {
+            h.mailFrom("a@x.test");
+            h.rcptTo("b@y.test");
+            assertEquals("quarantine (header-checks rules[4]: pills)", h.data(MESSAGE).verdict().toString());
+            assertEquals(2.0, h.counter("header.checks.matches", "action", "warn"));
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "info"));
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "dunno"));
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "quarantine"));
+            assertEquals(0.0, h.counter("header.checks.matches", "action", "reject"));
+
+            h.mailFrom("a@x.test");
+            h.rcptTo("b@y.test");
+            assertEquals("next", h.data("Subject: hello\nX-Mailer: BulkMailer 3\n\nbody\n").verdict().toString());
+            assertEquals(3.0, h.counter("header.checks.matches", "action", "warn"));
+        }
+    }
+
+    @Test
+    void aRefusalIsCountedOnceAndEndsTheCounting() {
+        List<String> rules = List.of("/^From:/ WARN first", "/^To:/ 554 5.7.9 no", "/^Subject:/ WARN never reached");
+        try (FilterHarness h = FilterHarness.of(new HeaderChecksFactory(), Map.of("rules", rules, "name", "hc"))) {
+            h.mailFrom("a@x.test");
+            h.rcptTo("b@y.test");
+            assertEquals("reject 554 5.7.9 no", h.data(MESSAGE).verdict().toString());
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "reject", "filter", "hc",
+                    "type", "header-checks"));
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "warn"));
+        }
+    }
+
+    @Test
+    void matchesInMimePartHeadersAreCountedToo() {
+        String message = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nX-Inner: odd\n\nx\n--b--\n";
+        try (FilterHarness h = FilterHarness.of(new HeaderChecksFactory(),
+                Map.of("rules", List.of("/^X-Inner:/ WARN inner", "/^X-Inner:/ REJECT"), "mime-part-headers", true))) {
+            h.mailFrom("a@x.test");
+            h.rcptTo("b@y.test");
+            assertEquals("next", h.data(message).verdict().toString());
+            assertEquals(1.0, h.counter("header.checks.matches", "action", "warn"));
+            assertEquals(0.0, h.counter("header.checks.matches", "action", "reject"));
+        }
+    }
 }

@@ -330,6 +330,33 @@ class RecipientCheckTest {
                 "verify-sender", "verify-timeout", "verify-cache-ttl", "verify-negative-cache-ttl", "verify-cache-size")));
     }
 
+    @Test
+    void lookupsAreCountedByOutcome() throws IOException {
+        Map<String, Object> s = settings();
+        s.put("max-unknown-recipients", 3);
+        try (FilterHarness h = FilterHarness.of(new RecipientCheckFactory(), s)) {
+            assertNext(rcpt(h, "alice@ours.test"));   // static list
+            assertNext(rcpt(h, "john+x@ours.test"));  // pattern
+            assertNext(rcpt(h, "bob@ours.test"));     // file
+            assertNext(rcpt(h, "x@other.test"));      // not our domain: not looked up, not counted
+            assertReject(rcpt(h, "dave@ours.test"), 550, "5.1.1");
+            assertReject(rcpt(h, "erin@ours.test"), 550, "5.1.1");
+            Files.delete(file);
+            assertTempfail(rcpt(h, "carol@ours.test"), 450, "4.1.1");
+            assertEquals(3.0, h.counter("recipients.known"));
+            assertEquals(2.0, h.counter("recipients.unknown"));
+            assertEquals(1.0, h.counter("recipients.lookup.failures"));
+
+            rewrite(file, "bob@ours.test\n");
+            assertReject(rcpt(h, "frank@ours.test"), 550, "5.1.1"); // the third unknown
+            assertTempfail(rcpt(h, "bob@ours.test"), 421, "4.7.0"); // harvest reply: not looked up, not counted
+            assertEquals(3.0, h.counter("recipients.known"));
+            assertEquals(3.0, h.counter("recipients.unknown"));
+            assertEquals(1.0, h.counter("recipients.lookup.failures"));
+            assertEquals(3.0, h.counter("recipients.unknown", "filter", "recipient-check", "type", "recipient-check"));
+        }
+    }
+
     /** Replaces the file's content and moves its modification time forward, as an editor would. */
     private static void rewrite(Path path, String content) throws IOException {
         FileTime before = Files.exists(path) ? Files.getLastModifiedTime(path) : FileTime.fromMillis(0);

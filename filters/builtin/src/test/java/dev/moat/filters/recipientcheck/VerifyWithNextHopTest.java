@@ -72,7 +72,7 @@ class VerifyWithNextHopTest {
     }
 
     private FilterHarness harness(Map<String, Object> settings) {
-        return FilterHarness.of(new RecipientCheckFactory(clock), settings);
+        return FilterHarness.of(new RecipientCheckFactory(), settings, clock); // the cache reads the setup's clock
     }
 
     private static Verdict rcpt(FilterHarness h, String recipient) {
@@ -320,6 +320,40 @@ class VerifyWithNextHopTest {
     }
 
     @Test
+    void cacheHitsMissesProbesAndTheCacheSizeArePublished() {
+        server.knows("bob@ours.test");
+        server.reply("down@ours.test", "451 4.3.0 Directory unavailable");
+        Map<String, Object> s = settings();
+        s.put("max-unknown-recipients", 0);
+        try (FilterHarness h = harness(s)) {
+            assertEquals(0.0, h.gauge("verify.cache.size"));
+            assertNext(rcpt(h, "alice@ours.test")); // static list: the verifier is not asked
+            assertNext(rcpt(h, "bob@ours.test"));   // miss, probe: known
+            assertNext(rcpt(h, "Bob@ours.test"));   // hit
+            assertUnknown(rcpt(h, "dave@ours.test"), "dave@ours.test"); // miss, probe: unknown
+            assertUnknown(rcpt(h, "dave@ours.test"), "dave@ours.test"); // hit
+            assertFailure(rcpt(h, "down@ours.test"), "down@ours.test"); // miss, probe: failed (not cached)
+            assertFailure(rcpt(h, "down@ours.test"), "down@ours.test"); // miss, probe: failed
+            assertEquals(2.0, h.counter("verify.cache.hits"));
+            assertEquals(4.0, h.counter("verify.cache.misses"));
+            assertEquals(1.0, h.counter("verify.probes", "result", "known"));
+            assertEquals(1.0, h.counter("verify.probes", "result", "unknown"));
+            assertEquals(2.0, h.counter("verify.probes", "result", "failed"));
+            assertEquals(4, server.totalProbes());
+            assertEquals(2.0, h.gauge("verify.cache.size"));
+            assertEquals(3.0, h.counter("recipients.known"));
+            assertEquals(2.0, h.counter("recipients.unknown"));
+            assertEquals(2.0, h.counter("recipients.lookup.failures"));
+
+            clock.advance(Duration.ofMinutes(1)); // dave's negative answer expires (read from the setup's clock)
+            assertUnknown(rcpt(h, "dave@ours.test"), "dave@ours.test");
+            assertEquals(5.0, h.counter("verify.cache.misses"));
+            assertEquals(2.0, h.counter("verify.probes", "result", "unknown"));
+            assertEquals(2.0, h.gauge("verify.cache.size"));
+        }
+    }
+
+    @Test
     void verifierUnknownsCountTowardsTheHarvestLimitAndFailuresDoNot() {
         server.reply("down@ours.test", "451 4.3.0 Directory unavailable");
         Map<String, Object> s = settings();
@@ -421,6 +455,12 @@ class VerifyWithNextHopTest {
             for (Future<?> r : results) {
                 r.get(20, TimeUnit.SECONDS);
             }
+            // every lookup counted once, from any thread
+            assertEquals(8 * 60.0, owner.counter("verify.cache.hits") + owner.counter("verify.cache.misses"));
+            assertEquals(owner.counter("verify.cache.misses"), owner.counter("verify.probes", "result", "known")
+                    + owner.counter("verify.probes", "result", "unknown"));
+            assertEquals(server.totalProbes(), owner.counter("verify.cache.misses"));
+            assertEquals(10.0, owner.gauge("verify.cache.size"));
         } finally {
             pool.shutdownNow();
             owner.close();
