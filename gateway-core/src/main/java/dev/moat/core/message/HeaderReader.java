@@ -26,6 +26,9 @@ final class HeaderReader {
     private static final int MAX_LINE = 1024 * 1024;
 
     private final InputStream in;
+    private final byte[] buffer = new byte[8192];
+    private int position;
+    private int limit;
     private byte[] lookahead;
     private boolean ended;
 
@@ -76,19 +79,57 @@ final class HeaderReader {
             out.write(lookahead);
             lookahead = null;
         }
+        if (position < limit) {
+            out.write(buffer, position, limit - position);
+            position = limit;
+        }
         in.transferTo(out);
     }
 
+    /**
+     * The next line with its ending, or null at the end of the stream. Reads through a buffer of its
+     * own: byte-by-byte reads of a stream cost more than the parse itself.
+     */
     private byte[] readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        int b;
-        while ((b = in.read()) != -1) {
-            line.write(b);
-            if (b == '\n' || line.size() >= MAX_LINE) {
-                break;
+        int start = position;
+        byte[] partial = null;
+        int partialLength = 0;
+        while (true) {
+            for (int i = start; i < limit; i++) {
+                if (buffer[i] == '\n' || partialLength + (i - start) + 1 >= MAX_LINE) {
+                    return join(partial, partialLength, start, i + 1);
+                }
             }
+            if (start < limit) {
+                int length = limit - start;
+                if (partial == null) {
+                    partial = new byte[Math.max(256, length * 2)];
+                } else if (partialLength + length > partial.length) {
+                    partial = java.util.Arrays.copyOf(partial, Math.max(partial.length * 2, partialLength + length));
+                }
+                System.arraycopy(buffer, start, partial, partialLength, length);
+                partialLength += length;
+            }
+            int read = in.read(buffer, 0, buffer.length);
+            if (read <= 0) {
+                position = limit = 0;
+                return partialLength == 0 ? null : java.util.Arrays.copyOf(partial, partialLength);
+            }
+            position = 0;
+            limit = read;
+            start = 0;
         }
-        return line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /** The earlier partial bytes plus buffer[from, to), and moves the position past them. */
+    private byte[] join(byte[] partial, int partialLength, int from, int to) {
+        byte[] line = new byte[partialLength + (to - from)];
+        if (partialLength > 0) {
+            System.arraycopy(partial, 0, line, 0, partialLength);
+        }
+        System.arraycopy(buffer, from, line, partialLength, to - from);
+        position = to;
+        return line;
     }
 
     private static boolean isBlank(byte[] line) {
