@@ -1,5 +1,6 @@
 package dev.moat.filters.connectionpolicy;
 
+import dev.moat.filter.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ class ConnectionPolicyEndToEndTest {
     @TempDir
     Path dir;
 
-    private final FakeClock clock = new FakeClock();
+    private final TestClock clock = new TestClock();
 
     /** The real factory with the fake clock, as type {@code clocked-connection-policy}. */
     private FilterFactory clocked() {

@@ -1,5 +1,6 @@
 package dev.moat.filters.connectionpolicy;
 
+import dev.moat.filter.testkit.TestClock;
 import static dev.moat.filter.testkit.VerdictAssertions.assertNext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +36,7 @@ class ConnectionPolicyTest {
     private static final String OWN = "reject 550 5.7.1 HELO/EHLO with my own host name or address";
     private static final String BAD_SENDER = "reject 553 5.1.7 Bad sender address syntax";
 
-    private final FakeClock clock = new FakeClock();
+    private final TestClock clock = new TestClock();
 
     private FilterHarness harness(Map<String, ?> settings, String ip) {
         return FilterHarness.of(new ConnectionPolicyFactory(clock), settings)

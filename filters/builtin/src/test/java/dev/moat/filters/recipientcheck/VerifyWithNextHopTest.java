@@ -1,5 +1,6 @@
 package dev.moat.filters.recipientcheck;
 
+import dev.moat.filter.testkit.TestClock;
 import static dev.moat.filter.testkit.VerdictAssertions.assertDisconnects;
 import static dev.moat.filter.testkit.VerdictAssertions.assertNext;
 import static dev.moat.filter.testkit.VerdictAssertions.assertReject;
@@ -45,7 +46,7 @@ class VerifyWithNextHopTest {
     @TempDir
     Path dir;
 
-    private final FakeClock clock = new FakeClock();
+    private final TestClock clock = new TestClock();
     private ScriptedSmtpServer server;
 
     @BeforeEach

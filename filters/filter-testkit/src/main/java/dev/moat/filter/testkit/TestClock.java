@@ -1,4 +1,4 @@
-package dev.moat.filters.connectionpolicy;
+package dev.moat.filter.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,21 +7,26 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when told to; thread-safe. */
-final class FakeClock extends Clock {
+/**
+ * A clock that moves only when told to, for time-dependent filters (rate limits, caches): pass it
+ * with {@link FilterHarness#of(dev.moat.filter.FilterFactory, java.util.Map, Clock)} and call
+ * {@link #advance}. Thread-safe; UTC; millisecond resolution.
+ */
+public final class TestClock extends Clock {
 
     private final AtomicLong millis;
 
-    FakeClock(Instant start) {
+    public TestClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }
 
-    FakeClock() {
+    /** Starts at 2025-01-01T00:00:00Z. */
+    public TestClock() {
         this(Instant.parse("2025-01-01T00:00:00Z"));
     }
 
-    void advance(Duration d) {
-        millis.addAndGet(d.toMillis());
+    public void advance(Duration duration) {
+        millis.addAndGet(duration.toMillis());
     }
 
     @Override
