@@ -30,11 +30,6 @@ final class HeaderReader {
     private int position;
     private int limit;
     private byte[] lookahead;
-    private long fieldBytes;
-    /** Set once the header ended: whether at an empty line (a well-formed message). */
-    private boolean endedAtBlankLine;
-    /** Octets of the header fields plus the empty line, once the header ended at an empty line. */
-    private long headerSectionLength = -1;
     private boolean ended;
 
     HeaderReader(InputStream in) {
@@ -51,10 +46,6 @@ final class HeaderReader {
         if (first == null || isBlank(first) || !isFieldStart(first)) {
             ended = true;
             lookahead = first;
-            endedAtBlankLine = first != null && isBlank(first);
-            if (endedAtBlankLine) {
-                headerSectionLength = fieldBytes + first.length;
-            }
             return null;
         }
         ByteArrayOutputStream raw = new ByteArrayOutputStream(first.length + 64);
@@ -76,13 +67,7 @@ final class HeaderReader {
         if (value.startsWith(" ")) {
             value = value.substring(1);
         }
-        fieldBytes += bytes.length;
         return new RawField(name, value.replace('\0', ' '), bytes);
-    }
-
-    /** The length of the header section including the empty line, or -1 if it did not end with one (yet). */
-    long headerSectionLength() {
-        return headerSectionLength;
     }
 
     /** Writes the rest of the message after the header fields: the separator line, then the body. */

@@ -92,48 +92,6 @@ final class MimeWalker {
         return List.copyOf(parts);
     }
 
-    private static final java.util.regex.Pattern SIMPLE_TYPE = java.util.regex.Pattern.compile(
-            "\\s*([A-Za-z0-9!#$&^_.+-]+)/([A-Za-z0-9!#$&^_.+-]+)\\s*(;.*)?", java.util.regex.Pattern.DOTALL);
-
-    /**
-     * The part list of a message that is not a container (no multipart or message type at the top),
-     * computed from its already parsed header without running the streaming parser over the body:
-     * one entity, the body's size. Null when the full walk is needed: a container type, a type the
-     * parser would read differently, or a header section that did not end properly.
-     */
-    static List<MimePart> singlePart(List<dev.moat.filter.Header> headers, long headerSectionLength, long messageSize) {
-        if (headerSectionLength < 0) {
-            return null;
-        }
-        DefaultBodyDescriptorBuilder builder = new DefaultBodyDescriptorBuilder();
-        int contentTypes = 0;
-        try {
-            for (dev.moat.filter.Header h : headers) {
-                if (h.hasName("Content-Type")) {
-                    contentTypes++;
-                    java.util.regex.Matcher m = SIMPLE_TYPE.matcher(h.value());
-                    if (!m.matches()) {
-                        return null;
-                    }
-                    String type = m.group(1).toLowerCase(Locale.ROOT);
-                    if (type.equals("multipart") || type.equals("message")) {
-                        return null;
-                    }
-                    builder.addField(new RawField(h.name(), h.value()));
-                } else if (h.hasName("Content-Disposition")) {
-                    builder.addField(new RawField(h.name(), h.value()));
-                }
-            }
-        } catch (MimeException | RuntimeException e) {
-            return null;
-        }
-        if (contentTypes > 1) {
-            return null; // which one wins is the parser's business
-        }
-        MaximalBodyDescriptor descriptor = (MaximalBodyDescriptor) builder.build();
-        return List.of(describe(descriptor, messageSize - headerSectionLength, 0));
-    }
-
     private static MimePart describe(MaximalBodyDescriptor d, long size, int depth) {
         String type = d.getMimeType() == null ? "text/plain" : d.getMimeType().toLowerCase(Locale.ROOT);
         Optional<String> disposition = Optional.ofNullable(d.getContentDispositionType())

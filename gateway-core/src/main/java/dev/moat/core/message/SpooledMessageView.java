@@ -21,8 +21,6 @@ public final class SpooledMessageView implements MessageView {
     private final SpooledMessage message;
     private List<Header> headers;
     private List<MimePart> parts;
-    /** Header section length incl. the empty line; -1 when malformed or too many fields to list. */
-    private long headerSectionLength = -1;
 
     public SpooledMessageView(SpooledMessage message) {
         this.message = message;
@@ -39,11 +37,10 @@ public final class SpooledMessageView implements MessageView {
             List<Header> list = new ArrayList<>();
             try (InputStream in = new BufferedInputStream(message.openStream(), 16 * 1024)) {
                 HeaderReader reader = new HeaderReader(in);
-                HeaderReader.RawField field = reader.next();
-                for (; field != null && list.size() < MAX_HEADERS; field = reader.next()) {
+                for (HeaderReader.RawField field = reader.next(); field != null && list.size() < MAX_HEADERS;
+                        field = reader.next()) {
                     list.add(field.toHeader());
                 }
-                headerSectionLength = field == null ? reader.headerSectionLength() : -1;
             }
             headers = List.copyOf(list);
         }
@@ -57,9 +54,6 @@ public final class SpooledMessageView implements MessageView {
 
     @Override
     public List<MimePart> parts() throws IOException {
-        if (parts == null) {
-            parts = MimeWalker.singlePart(headers(), headerSectionLength, message.size());
-        }
         if (parts == null) {
             try (InputStream in = new BufferedInputStream(message.openStream(), 64 * 1024)) {
                 parts = MimeWalker.walk(in);
