@@ -33,6 +33,13 @@ public interface FilterSettings {
     /** A duration such as {@code 30s}, {@code 5m}, {@code 500ms}. */
     Duration duration(String key, Duration defaultValue);
 
+    /**
+     * A refusal reply written {@code "554 5.7.1 text"}: a 4xx or 5xx code, its enhanced status code and
+     * an optional text; use it with {@link Verdict#refuse(Reply)}. Reply codes and texts are settings,
+     * so operators can word them as their site needs.
+     */
+    Reply reply(String key, String defaultValue);
+
     /** A list of strings; a single string counts as a list of one; empty if absent. */
     List<String> strings(String key);
 }

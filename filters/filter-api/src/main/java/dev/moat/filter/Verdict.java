@@ -73,6 +73,13 @@ public final class Verdict {
         return tempfail(451, "4.7.1", text);
     }
 
+    /** Refuse with a configured reply: a reject for a 5xx, a tempfail for a 4xx. */
+    public static Verdict refuse(Reply reply) {
+        return reply.isPermanent()
+                ? reject(reply.code(), reply.enhancedStatus(), reply.text())
+                : tempfail(reply.code(), reply.enhancedStatus(), reply.text());
+    }
+
     public static Verdict discard() {
         return DISCARD;
     }

@@ -3,6 +3,7 @@ package dev.moat.core.chain;
 import dev.moat.core.config.Units;
 import dev.moat.filter.FilterSettings;
 import dev.moat.filter.InvalidSettingException;
+import dev.moat.filter.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,27 @@ public final class ConfiguredFilterSettings implements FilterSettings {
         Optional<String> value = string(key);
         try {
             return value.map(Units::parseDuration).orElse(defaultValue);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(key, e.getMessage());
+        }
+    }
+
+    private static final java.util.regex.Pattern REPLY =
+            java.util.regex.Pattern.compile("([2-5][0-9][0-9]) ([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?: (.*))?");
+
+    @Override
+    public Reply reply(String key, String defaultValue) {
+        String value = string(key, defaultValue).strip();
+        java.util.regex.Matcher m = REPLY.matcher(value);
+        if (!m.matches()) {
+            throw new InvalidSettingException(key, "'" + value + "' is not a reply (write e.g. '" + defaultValue + "')");
+        }
+        int code = Integer.parseInt(m.group(1));
+        if (code < 400) {
+            throw new InvalidSettingException(key, "the code must be 4xx or 5xx, got " + code);
+        }
+        try {
+            return new Reply(code, m.group(2), m.group(3) == null ? "" : m.group(3));
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(key, e.getMessage());
         }

@@ -94,9 +94,7 @@ final class RcptStageHook implements RcptHook {
             InlineRelay relay = relayFor(facts, route);
             Reply downstream = relay.rcpt(tx.sender.map(Address::toString).orElse(""), tx.mailParameters, recipient.toString());
             if (downstream.code() / 100 != 2) {
-                return Replies.refusal(downstream.isPermanent()
-                        ? Verdict.reject(downstream.code(), downstream.enhancedStatus(), downstream.text())
-                        : Verdict.tempfail(downstream.code(), downstream.enhancedStatus(), downstream.text()));
+                return Replies.refusal(Verdict.refuse(downstream));
             }
         }
         tx.route = route;

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +50,6 @@ public final class AttachmentPolicyFactory implements FilterFactory {
     static final String DEFAULT_LIMIT = "554 5.7.1 Message blocked by rule {rule}";
     static final String DEFAULT_MALFORMED = "554 5.6.0 Malformed MIME structure";
 
-    private static final Pattern REPLY = Pattern.compile("([2-5][0-9][0-9]) ([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?: (.*))?");
     private static final Pattern CONTENT_TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/(\\*|[a-z0-9!#$&^_.+-]+\\*?)");
 
     @Override
@@ -131,19 +129,6 @@ public final class AttachmentPolicyFactory implements FilterFactory {
 
     /** A reply setting {@code "554 5.7.1 text"}, whose text may hold {name} and {rule}; 4xx or 5xx. */
     static Reply template(FilterSettings settings, String key, String defaultValue) {
-        String value = settings.string(key, defaultValue).strip();
-        Matcher m = REPLY.matcher(value);
-        if (!m.matches()) {
-            throw new InvalidSettingException(key, "'" + value + "' is not a reply (write e.g. '" + defaultValue + "')");
-        }
-        int code = Integer.parseInt(m.group(1));
-        if (code < 400) {
-            throw new InvalidSettingException(key, "the code must be 4xx or 5xx, got " + code);
-        }
-        try {
-            return new Reply(code, m.group(2), m.group(3) == null ? "" : m.group(3));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(key, e.getMessage());
-        }
+        return settings.reply(key, defaultValue);
     }
 }

@@ -178,8 +178,6 @@ final class AttachmentPolicyFilter implements Filter {
     }
 
     private static Verdict reply(Reply reply) {
-        return reply.isPermanent()
-                ? Verdict.reject(reply.code(), reply.enhancedStatus(), reply.text())
-                : Verdict.tempfail(reply.code(), reply.enhancedStatus(), reply.text());
+        return Verdict.refuse(reply);
     }
 }

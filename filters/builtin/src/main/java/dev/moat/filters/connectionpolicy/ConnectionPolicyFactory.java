@@ -47,7 +47,6 @@ public final class ConnectionPolicyFactory implements FilterFactory {
     static final int DEFAULT_MAX_TRACKED = 100_000;
     static final int DEFAULT_IPV6_PREFIX = 64;
 
-    private static final Pattern REPLY = Pattern.compile("([2-5][0-9][0-9]) ([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?: (.*))?");
     private static final Pattern RATE = Pattern.compile("\\s*([0-9]{1,9})\\s*(?:/|\\s+per\\s+)\\s*([0-9]{0,9})(ms|s|m|h|d)\\s*",
             Pattern.CASE_INSENSITIVE);
 
@@ -179,19 +178,6 @@ public final class ConnectionPolicyFactory implements FilterFactory {
 
     /** Parses a reply setting {@code "421 4.7.0 text"} (4xx or 5xx: a 4xx makes it a temporary refusal). */
     static Reply reply(FilterSettings settings, String key, String defaultValue) {
-        String value = settings.string(key, defaultValue).strip();
-        Matcher m = REPLY.matcher(value);
-        if (!m.matches()) {
-            throw new InvalidSettingException(key, "'" + value + "' is not a reply (write e.g. '" + defaultValue + "')");
-        }
-        int code = Integer.parseInt(m.group(1));
-        if (code < 400) {
-            throw new InvalidSettingException(key, "the code must be 4xx or 5xx, got " + code);
-        }
-        try {
-            return new Reply(code, m.group(2), m.group(3) == null ? "" : m.group(3));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(key, e.getMessage());
-        }
+        return settings.reply(key, defaultValue);
     }
 }

@@ -195,8 +195,6 @@ final class ConnectionPolicyFilter implements Filter {
     }
 
     private static Verdict refuse(Reply reply) {
-        return reply.isPermanent()
-                ? Verdict.reject(reply.code(), reply.enhancedStatus(), reply.text())
-                : Verdict.tempfail(reply.code(), reply.enhancedStatus(), reply.text());
+        return Verdict.refuse(reply);
     }
 }

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code header-checks} filter type: Postfix {@code header_checks} rules, written inline
@@ -28,7 +26,6 @@ public final class HeaderChecksFactory implements FilterFactory {
     static final String DEFAULT_TEMPFAIL = "451 4.7.1 Message content deferred, try again later";
     static final int DEFAULT_PART_LIMIT = 1000;
 
-    private static final Pattern REPLY = Pattern.compile("([2-5][0-9][0-9]) ([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?: (.*))?");
 
     @Override
     public String type() {
@@ -96,19 +93,10 @@ public final class HeaderChecksFactory implements FilterFactory {
 
     /** Parses a reply setting {@code "550 5.7.1 text"}; its code must be of class {@code expectedClass}. */
     static Reply reply(FilterSettings settings, String key, String defaultValue, int expectedClass) {
-        String value = settings.string(key, defaultValue).strip();
-        Matcher m = REPLY.matcher(value);
-        if (!m.matches()) {
-            throw new InvalidSettingException(key, "'" + value + "' is not a reply (write e.g. '" + defaultValue + "')");
+        Reply reply = settings.reply(key, defaultValue);
+        if (reply.code() / 100 != expectedClass) {
+            throw new InvalidSettingException(key, "the code must be " + expectedClass + "xx, got " + reply.code());
         }
-        int code = Integer.parseInt(m.group(1));
-        if (code / 100 != expectedClass) {
-            throw new InvalidSettingException(key, "the code must be " + expectedClass + "xx, got " + code);
-        }
-        try {
-            return new Reply(code, m.group(2), m.group(3) == null ? "" : m.group(3));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(key, e.getMessage());
-        }
+        return reply;
     }
 }

@@ -34,7 +34,6 @@ public final class SizeLimitFactory implements FilterFactory {
     static final String DEFAULT_HEADER_SIZE_REPLY = "552 5.3.4 Message header size exceeds fixed maximum size";
     static final String DEFAULT_HEADER_FIELDS_REPLY = "554 5.6.0 Too many header fields";
 
-    private static final Pattern REPLY = Pattern.compile("([2-5][0-9][0-9]) ([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?: (.*))?");
     private static final Pattern ENTRY = Pattern.compile("\\s*([^\\s=:]+)\\s*(?:[=:]|\\s)\\s*(\\S+)\\s*");
     private static final Pattern SIZE = Pattern.compile("([0-9]+)([KMG]?B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DOMAIN = Pattern.compile("(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\\.?");
@@ -139,19 +138,6 @@ public final class SizeLimitFactory implements FilterFactory {
 
     /** Parses a reply setting {@code "552 5.3.4 text"} (4xx or 5xx: a 4xx makes it a temporary refusal). */
     static Reply reply(FilterSettings settings, String key, String defaultValue) {
-        String value = settings.string(key, defaultValue).strip();
-        Matcher m = REPLY.matcher(value);
-        if (!m.matches()) {
-            throw new InvalidSettingException(key, "'" + value + "' is not a reply (write e.g. '" + defaultValue + "')");
-        }
-        int code = Integer.parseInt(m.group(1));
-        if (code < 400) {
-            throw new InvalidSettingException(key, "the code must be 4xx or 5xx, got " + code);
-        }
-        try {
-            return new Reply(code, m.group(2), m.group(3) == null ? "" : m.group(3));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(key, e.getMessage());
-        }
+        return settings.reply(key, defaultValue);
     }
 }

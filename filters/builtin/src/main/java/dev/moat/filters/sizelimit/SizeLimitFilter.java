@@ -109,8 +109,6 @@ final class SizeLimitFilter implements Filter {
     }
 
     private static Verdict refuse(Reply reply) {
-        return reply.isPermanent()
-                ? Verdict.reject(reply.code(), reply.enhancedStatus(), reply.text())
-                : Verdict.tempfail(reply.code(), reply.enhancedStatus(), reply.text());
+        return Verdict.refuse(reply);
     }
 }
