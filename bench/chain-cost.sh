@@ -23,7 +23,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || ! [ -f "$JAR" ]; then
   echo "==> building Moat (./mvnw -B -q -DskipTests install)"
   ./mvnw -B -q -DskipTests install
   echo "==> building the JMH jar (bench/chain-jmh)"
-  (cd bench/chain-jmh && ../../mvnw -B -q package)
+  (cd bench/chain-jmh && ../../mvnw -B -q clean package)   # clean: shade would keep stale Moat classes
 fi
 
 echo "==> $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes'),"\

@@ -4,6 +4,7 @@ import dev.moat.filter.Header;
 import dev.moat.filter.MessageView;
 import dev.moat.filter.MimePart;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class SpooledMessageView implements MessageView {
     public List<Header> headers() throws IOException {
         if (headers == null) {
             List<Header> list = new ArrayList<>();
-            try (InputStream in = new BufferedInputStream(message.openStream(), 16 * 1024)) {
+            try (InputStream in = buffered(16 * 1024)) {
                 HeaderReader reader = new HeaderReader(in);
                 for (HeaderReader.RawField field = reader.next(); field != null && list.size() < MAX_HEADERS;
                         field = reader.next()) {
@@ -55,10 +56,16 @@ public final class SpooledMessageView implements MessageView {
     @Override
     public List<MimePart> parts() throws IOException {
         if (parts == null) {
-            try (InputStream in = new BufferedInputStream(message.openStream(), 64 * 1024)) {
+            try (InputStream in = buffered(64 * 1024)) {
                 parts = MimeWalker.walk(in);
             }
         }
         return parts;
+    }
+
+    /** A file-backed message gets a read buffer; one in memory is read as it is, without a copy. */
+    private InputStream buffered(int bufferSize) throws IOException {
+        InputStream in = message.openStream();
+        return in instanceof ByteArrayInputStream ? in : new BufferedInputStream(in, bufferSize);
     }
 }
