@@ -93,7 +93,7 @@ final class HeaderChecksFilter implements Filter {
         boolean check(String fieldName, String value, boolean topLevel) {
             String field = fieldName + ": " + value;
             for (HeaderRule rule : rules) {
-                Matcher m = rule.match(field);
+                Matcher m = rule.match(fieldName, field);
                 if (m == null) {
                     continue;
                 }

@@ -16,9 +16,15 @@ import java.util.regex.Pattern;
  * @param code       the SMTP code of a {@code 4NN}/{@code 5NN} action; 0 otherwise
  * @param text       the action's text as written, with {@code $n} references still in it; may be empty
  * @param source     where the rule was written ({@code rules[2]} or {@code file:line}), for logs
+ * @param fieldName  the only field name {@code pattern} can match, or null ({@link FieldNameGate})
  */
 record HeaderRule(List<Condition> conditions, Pattern pattern, boolean negated, Action action, int code,
-        String text, String source) {
+        String text, String source, String fieldName) {
+
+    HeaderRule(List<Condition> conditions, Pattern pattern, boolean negated, Action action, int code,
+            String text, String source) {
+        this(conditions, pattern, negated, action, code, text, source, FieldNameGate.requiredName(pattern));
+    }
 
     HeaderRule {
         conditions = List.copyOf(conditions);
@@ -29,9 +35,14 @@ record HeaderRule(List<Condition> conditions, Pattern pattern, boolean negated, 
     }
 
     /** An enclosing {@code if /pattern/flags} (or {@code if !/pattern/flags}) block. */
-    record Condition(Pattern pattern, boolean negated) {
-        boolean holds(String field) {
-            return pattern.matcher(field).find() != negated;
+    record Condition(Pattern pattern, boolean negated, String fieldName) {
+        Condition(Pattern pattern, boolean negated) {
+            this(pattern, negated, FieldNameGate.requiredName(pattern));
+        }
+
+        boolean holds(String name, String field) {
+            boolean found = FieldNameGate.admits(fieldName, pattern, name) && pattern.matcher(field).find();
+            return found != negated;
         }
     }
 
@@ -69,12 +80,18 @@ record HeaderRule(List<Condition> conditions, Pattern pattern, boolean negated, 
      * Matches the field against this rule, enclosing conditions included. Returns the matcher of a
      * positive match (for {@code $n}), a matcher that did not match for a negated rule, or null when
      * the rule does not apply.
+     *
+     * @param name  the field's name
+     * @param field the whole unfolded field, {@code name + ": " + value}
      */
-    Matcher match(String field) {
+    Matcher match(String name, String field) {
         for (Condition condition : conditions) {
-            if (!condition.holds(field)) {
+            if (!condition.holds(name, field)) {
                 return null;
             }
+        }
+        if (!FieldNameGate.admits(fieldName, pattern, name)) {
+            return negated ? pattern.matcher(field) : null; // the pattern cannot match this field
         }
         Matcher m = pattern.matcher(field);
         return m.find() != negated ? m : null;
