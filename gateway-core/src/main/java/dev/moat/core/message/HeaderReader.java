@@ -60,14 +60,43 @@ final class HeaderReader {
             }
         }
         byte[] bytes = raw.toByteArray();
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        int colon = text.indexOf(':');
-        String name = text.substring(0, colon).trim();
-        String value = text.substring(colon + 1).replace("\r\n", "").replace("\n", "").replace("\r", "");
-        if (value.startsWith(" ")) {
-            value = value.substring(1);
+        int colon = indexOf(bytes, (byte) ':');
+        String name = new String(bytes, 0, colon, StandardCharsets.ISO_8859_1).trim();
+        return new RawField(name, unfold(bytes, colon + 1), bytes);
+    }
+
+    /**
+     * The value from {@code start}: CR and LF removed (unfolding), then one leading space removed, then
+     * NUL turned into a space. One pass instead of four String.replace calls: this runs for every
+     * field of every message.
+     */
+    static String unfold(byte[] bytes, int start) {
+        char[] out = new char[bytes.length - start];
+        int n = 0;
+        boolean leading = true;
+        for (int i = start; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == '\r' || b == '\n') {
+                continue;
+            }
+            if (leading) {
+                leading = false;
+                if (b == ' ') {
+                    continue;
+                }
+            }
+            out[n++] = b == 0 ? ' ' : (char) (b & 0xFF);
         }
-        return new RawField(name, value.replace('\0', ' '), bytes);
+        return new String(out, 0, n);
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Writes the rest of the message after the header fields: the separator line, then the body. */

@@ -22,7 +22,7 @@ record HeaderSection(long bytes, int fields) {
      * {@code maxBytes} or has more than {@code maxFields} fields.
      */
     static HeaderSection measure(InputStream message, long maxBytes, long maxFields) throws IOException {
-        byte[] chunk = new byte[16 * 1024];
+        byte[] chunk = new byte[4096]; // a header section is usually a few kB; more chunks when not
         long bytes = 0;
         int fields = 0;
         long lineBytes = 0;
