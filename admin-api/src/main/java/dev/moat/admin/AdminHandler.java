@@ -3,10 +3,13 @@ package dev.moat.admin;
 import dev.moat.core.Gateway;
 import dev.moat.core.chain.FilterInstance;
 import dev.moat.core.chain.Stage;
+import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.FilterConfig;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.config.RouteConfig;
 import dev.moat.core.config.Units;
+import dev.moat.core.reload.Policy;
+import dev.moat.core.reload.ReloadReport;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.core.store.CapturedEnvelope;
 import dev.moat.core.store.StoredMessage;
@@ -134,7 +137,8 @@ final class AdminHandler extends Handler.Abstract {
             case READY -> ready(response, callback);
             case STATUS -> json(response, callback, 200, status());
             case FILTERS -> json(response, callback, 200, Json.map("filters", filters()));
-            case CONFIG -> json(response, callback, 200, ConfigView.of(config));
+            case CONFIG -> json(response, callback, 200, ConfigView.of(gateway.config()));
+            case RELOAD -> reload(request, response, callback);
             case LIST -> json(response, callback, 200, list(request, route.store));
             case MESSAGE -> {
                 if (method.equals("DELETE")) {
@@ -150,7 +154,7 @@ final class AdminHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- routing
 
-    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, LIST, MESSAGE, RAW }
+    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW }
 
     private record Route(Kind kind, List<String> methods, String storeName, CaptureStore store, String id) {
 
@@ -201,6 +205,9 @@ final class AdminHandler extends Handler.Abstract {
                         // not found below
                     }
                 }
+            }
+            if (s.length == 4 && s[2].equals("config") && s[3].equals("reload")) {
+                return new Route(Kind.RELOAD, List.of("POST"), null, null, null);
             }
             if (s.length >= 4 && s.length <= 6 && s[3].equals("messages")) {
                 if (!STORES.contains(s[2])) {
@@ -318,7 +325,8 @@ final class AdminHandler extends Handler.Abstract {
             listeners.put(l.name(), a == null ? null : ConfigView.address(a));
         });
         List<Map<String, Object>> routes = new ArrayList<>();
-        for (RouteConfig r : config.routes()) {
+        Policy policy = gateway.policies().current();
+        for (RouteConfig r : policy.routes()) {
             routes.add(Json.map("domains", r.domains(), "mode", r.mode().yamlName(),
                     "nextHops", r.nextHops().stream().map(Object::toString).toList()));
         }
@@ -328,6 +336,11 @@ final class AdminHandler extends Handler.Abstract {
                 "uptimeSeconds", Duration.ofNanos(System.nanoTime() - startedNanos).toSeconds(),
                 "listeners", listeners,
                 "routes", routes,
+                "configuration", Json.map(
+                        "file", gateway.source().file().map(Object::toString).orElse(null),
+                        "generation", policy.generation(),
+                        "loadedAt", policy.loadedAt().toString(),
+                        "previousGenerationsInUse", gateway.policies().retiredInUse()),
                 "counts", Json.map(
                         "capture", gateway.captureStore().count(),
                         "quarantine", gateway.quarantineStore().count(),
@@ -341,10 +354,11 @@ final class AdminHandler extends Handler.Abstract {
     }
 
     private List<Map<String, Object>> filters() {
+        Policy policy = gateway.policies().current();
         Map<String, FilterConfig> configured = new LinkedHashMap<>();
-        config.filters().forEach(f -> configured.put(f.name(), f));
+        policy.filters().forEach(f -> configured.put(f.name(), f));
         List<Map<String, Object>> out = new ArrayList<>();
-        for (FilterInstance f : gateway.chain().filters()) {
+        for (FilterInstance f : policy.chain().filters()) {
             List<String> stages = new ArrayList<>();
             for (Stage stage : Stage.values()) {
                 if (f.stages().contains(stage)) {
@@ -360,6 +374,38 @@ final class AdminHandler extends Handler.Abstract {
                     "settings", c == null ? Map.of() : ConfigView.maskedSettings(c.settings())));
         }
         return out;
+    }
+
+    /**
+     * Re-reads the configuration file and applies its filters and routes; a bad file is a 400 whose
+     * message starts with the key path. Changes to sections only a restart applies are listed.
+     */
+    private void reload(Request request, Response response, Callback callback) throws ApiError {
+        if (gateway.source().file().isEmpty()) {
+            throw new ApiError(409, "not_reloadable",
+                    "the gateway was started without a configuration file (moat --config FILE); there is nothing to reload");
+        }
+        String who = Request.getRemoteAddr(request);
+        ReloadReport report;
+        try {
+            report = gateway.reload();
+        } catch (ConfigException e) {
+            LOG.warn("Admin API: reload requested by {} refused: {}", who, e.getMessage());
+            throw new ApiError(400, "invalid_config", e.getMessage());
+        }
+        LOG.info("Admin API: {} reloaded the configuration (generation {})", who, report.generation());
+        String message = report.restartRequired().isEmpty()
+                ? "filters and routes reloaded"
+                : "filters and routes reloaded; changes to " + String.join(", ", report.restartRequired())
+                        + " were NOT applied: they take effect only after a restart";
+        json(response, callback, 200, Json.map(
+                "generation", report.generation(),
+                "loadedAt", report.loadedAt().toString(),
+                "applied", ReloadReport.APPLIED,
+                "filtersChanged", report.filtersChanged(),
+                "routesChanged", report.routesChanged(),
+                "restartRequired", report.restartRequired(),
+                "message", message));
     }
 
     private static Map<String, Object> list(Request request, CaptureStore store) throws ApiError, IOException {

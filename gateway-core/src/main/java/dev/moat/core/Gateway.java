@@ -2,14 +2,21 @@ package dev.moat.core;
 
 import dev.moat.core.chain.FilterChain;
 import dev.moat.core.chain.FilterChainBuilder;
+import dev.moat.core.config.ConfigException;
+import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
 import dev.moat.core.relay.NextHopTlsContexts;
+import dev.moat.core.reload.Policy;
+import dev.moat.core.reload.PolicyHolder;
+import dev.moat.core.reload.ReloadReport;
 import dev.moat.core.smtp.SmtpServer;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.filter.FilterFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -17,6 +24,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +47,8 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
-    private final MoatConfig config;
+    private final MoatConfig startConfig;
+    private final ConfigSource source;
     private final Map<String, FilterFactory> filterTypes;
     private final MeterRegistry registry;
     private final Clock clock;
@@ -46,13 +56,22 @@ public final class Gateway implements AutoCloseable {
     private CaptureStore captureStore;
     private CaptureStore quarantineStore;
     private ExecutorService filterPool;
-    private FilterChain chain;
+    /** Start-up's configuration with the reloaded sections of the latest reload. */
+    private volatile MoatConfig config;
+    private PolicyHolder policies;
     private SmtpServer server;
     private ScheduledExecutorService housekeeping;
 
-    @Inject
     public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
+        this(config, ConfigSource.none(), filterTypes, registry, clock);
+    }
+
+    @Inject
+    public Gateway(MoatConfig config, ConfigSource source, Map<String, FilterFactory> filterTypes, MeterRegistry registry,
+            Clock clock) {
+        this.startConfig = config;
         this.config = config;
+        this.source = source;
         this.filterTypes = filterTypes;
         this.registry = registry;
         this.clock = clock;
@@ -66,10 +85,13 @@ public final class Gateway implements AutoCloseable {
             captureStore = new CaptureStore(data.resolve("capture"), config.capture().maxMessages(), config.capture().maxAge(), clock);
             quarantineStore = new CaptureStore(data.resolve("quarantine"), config.capture().maxMessages(), config.capture().maxAge(), clock);
             filterPool = filterPool(config.server().workerThreads());
-            chain = new FilterChainBuilder(filterTypes).build(config.filters(), filterPool, registry);
+            policies = new PolicyHolder(policy(config, 1));
+            Gauge.builder("moat.config.generation", policies, p -> p.current().generation())
+                    .description("Generation of the running filters and routes: 1 at start, one more per successful reload")
+                    .register(registry);
             server = new SmtpServer(config.listeners(), config.server().hostname(), config.limits(),
-                    config.server().workerThreads(), chain, new Router(config.routes()), new CaptureDelivery(captureStore),
-                    new CaptureDelivery(quarantineStore), spool, registry, clock, new NextHopTlsContexts(config.routes()));
+                    config.server().workerThreads(), policies, new CaptureDelivery(captureStore),
+                    new CaptureDelivery(quarantineStore), spool, registry, clock);
             server.start();
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "moat-housekeeping");
@@ -103,6 +125,91 @@ public final class Gateway implements AutoCloseable {
             }
         }
         new NextHopTlsContexts(config.routes());
+    }
+
+    /** Builds what a reload replaces; a {@link ConfigException} names the key and leaves nothing open. */
+    private Policy policy(MoatConfig next, long generation) {
+        FilterChain chain = new FilterChainBuilder(filterTypes).build(next.filters(), filterPool, registry);
+        try {
+            return new Policy(generation, clock.instant(), next.filters(), chain, next.routes(), new Router(next.routes()),
+                    new NextHopTlsContexts(next.routes()));
+        } catch (RuntimeException | Error e) {
+            chain.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the configuration file again and applies it ({@link #apply}).
+     *
+     * @throws ConfigException naming the key and the reason; the running configuration is unchanged
+     */
+    public ReloadReport reload() {
+        MoatConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            rejected(e);
+            throw e;
+        }
+        return apply(next);
+    }
+
+    /**
+     * Applies the reloadable sections ({@link ReloadReport#APPLIED}) of {@code next}: builds its
+     * filter chain and routes, and swaps them in atomically. Connections open now finish on the
+     * filters and routes they started with; new connections get the new ones. The replaced filters
+     * are closed when the last connection using them closes. Changes to other sections are
+     * reported, not applied.
+     *
+     * @throws ConfigException naming the key if the new chain or routes cannot be built; nothing changes
+     * @throws IllegalStateException if the gateway is not running
+     */
+    public synchronized ReloadReport apply(MoatConfig next) {
+        if (server == null) {
+            throw new IllegalStateException("the gateway is not running");
+        }
+        MoatConfig running = config;
+        Policy built;
+        try {
+            built = policy(next, policies.current().generation() + 1);
+        } catch (ConfigException e) {
+            rejected(e);
+            throw e;
+        }
+        policies.swap(built);
+        config = new MoatConfig(running.server(), running.listeners(), running.limits(), next.filters(), next.routes(),
+                running.capture(), running.admin());
+        List<String> restart = new ArrayList<>();
+        if (!next.server().equals(startConfig.server())) {
+            restart.add("server");
+        }
+        if (!next.listeners().equals(startConfig.listeners())) {
+            restart.add("listeners");
+        }
+        if (!next.limits().equals(startConfig.limits())) {
+            restart.add("limits");
+        }
+        if (!next.capture().equals(startConfig.capture())) {
+            restart.add("capture");
+        }
+        if (!next.admin().equals(startConfig.admin())) {
+            restart.add("admin");
+        }
+        ReloadReport report = new ReloadReport(built.generation(), built.loadedAt(),
+                !next.filters().equals(running.filters()), !next.routes().equals(running.routes()), restart);
+        Counter.builder("moat.config.reloads").description("Configuration reloads, by result")
+                .tag("result", "applied").register(registry).increment();
+        LOG.info("Configuration reloaded: generation {}, {} filter(s), {} route(s){}", built.generation(),
+                next.filters().size(), next.routes().size(), restart.isEmpty() ? ""
+                        : "; changes to " + String.join(", ", restart) + " take effect only after a restart");
+        return report;
+    }
+
+    private void rejected(ConfigException e) {
+        Counter.builder("moat.config.reloads").description("Configuration reloads, by result")
+                .tag("result", "rejected").register(registry).increment();
+        LOG.warn("Configuration reload refused, the running configuration is unchanged: {}", e.getMessage());
     }
 
     /**
@@ -146,8 +253,27 @@ public final class Gateway implements AutoCloseable {
         return spool;
     }
 
+    /** The current filter chain (for reading: a connection uses the one it started with). */
     public FilterChain chain() {
-        return chain;
+        return policies.current().chain();
+    }
+
+    /** The current filters and routes, with reference counting for whoever runs them. */
+    public PolicyHolder policies() {
+        return policies;
+    }
+
+    /**
+     * The effective configuration: start-up's, with the {@code filters} and {@code routes} of the
+     * latest reload.
+     */
+    public MoatConfig config() {
+        return config;
+    }
+
+    /** Where the configuration is reloaded from. */
+    public ConfigSource source() {
+        return source;
     }
 
     /**
@@ -192,9 +318,9 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("Could not clear the spool {}", spool.directory(), e);
             }
         }
-        if (chain != null) {
-            chain.close();
-            chain = null;
+        if (policies != null) {
+            policies.close();
+            policies = null;
         }
         if (filterPool != null) {
             filterPool.shutdownNow();

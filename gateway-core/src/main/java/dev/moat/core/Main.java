@@ -3,6 +3,7 @@ package dev.moat.core;
 import com.google.inject.Guice;
 import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.ConfigLoader;
+import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.inject.GatewayModule;
 import java.io.PrintStream;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * The {@code moat} command: {@code moat [--config FILE]} runs the gateway (without a file: the built-in
  * sandbox default), {@code moat check-config FILE} validates, {@code moat --version} prints the version.
  * Exit codes: 0 normal (also after SIGTERM), 1 configuration error or failed start, 2 usage error.
+ * SIGHUP reloads the configuration file (filters and routes; see {@link Gateway#apply}).
  */
 public final class Main {
 
@@ -54,11 +56,14 @@ public final class Main {
             }
         }
         MoatConfig config;
+        ConfigSource source;
         if (args.length == 0) {
             config = ConfigLoader.defaults();
+            source = ConfigSource.none();
         } else if (args.length == 2 && args[0].equals("--config")) {
             try {
-                config = ConfigLoader.load(Path.of(args[1]));
+                source = ConfigSource.file(Path.of(args[1]));
+                config = source.load();
             } catch (ConfigException e) {
                 err.println("moat: configuration error in " + args[1] + ": " + e.getMessage());
                 return 1;
@@ -67,14 +72,14 @@ public final class Main {
             err.print(USAGE);
             return 2;
         }
-        return serve(config, err);
+        return serve(config, source, err);
     }
 
-    private static int serve(MoatConfig config, PrintStream err) {
+    private static int serve(MoatConfig config, ConfigSource source, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
         MoatRuntime runtime;
         try {
-            runtime = MoatRuntime.start(config);
+            runtime = MoatRuntime.start(config, source);
         } catch (ConfigException e) {
             err.println("moat: configuration error: " + e.getMessage());
             return 1;
@@ -99,12 +104,38 @@ public final class Main {
             Runtime.getRuntime().halt(0);
         }, "moat-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        onHangup(() -> reload(runtime, log), log);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP reloads, as for most Unix daemons. {@code sun.misc.Signal} is the only way a Java
+     * program can catch it (jdk.unsupported, present in every JDK since 9); where the signal does not
+     * exist (Windows) the admin API's reload is the way.
+     */
+    private static void onHangup(Runnable action, Logger log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run());
+        } catch (IllegalArgumentException unsupported) {
+            log.info("SIGHUP is not available here ({}); reload through the admin API", unsupported.getMessage());
+        }
+    }
+
+    /** Runs on the JVM's signal thread; never throws (an uncaught error there would go to stderr unlogged). */
+    private static void reload(MoatRuntime runtime, Logger log) {
+        log.info("SIGHUP: reloading {}", runtime.gateway().source().file().map(Path::toString).orElse("(no file)"));
+        try {
+            runtime.gateway().reload(); // logs the outcome itself
+        } catch (ConfigException refused) {
+            // logged by the gateway: the running configuration is unchanged
+        } catch (RuntimeException | Error e) {
+            log.error("SIGHUP: the reload failed; the running configuration is unchanged", e);
+        }
     }
 
     static String version() {

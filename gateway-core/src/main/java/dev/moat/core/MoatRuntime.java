@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
+import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.inject.GatewayExtension;
 import dev.moat.core.inject.GatewayModule;
@@ -39,9 +40,14 @@ public final class MoatRuntime implements AutoCloseable {
      * started is stopped again and the exception is thrown.
      */
     public static MoatRuntime start(MoatConfig config, Module... extra) throws Exception {
+        return start(config, ConfigSource.none(), extra);
+    }
+
+    /** As {@link #start(MoatConfig, Module...)}, for a configuration that reloads from {@code source}. */
+    public static MoatRuntime start(MoatConfig config, ConfigSource source, Module... extra) throws Exception {
         List<GatewayExtension> extensions = new ArrayList<>();
         ServiceLoader.load(GatewayExtension.class, MoatRuntime.class.getClassLoader()).forEach(extensions::add);
-        Module base = Modules.combine(new GatewayModule(config), Modules.combine(extra));
+        Module base = Modules.combine(new GatewayModule(config, source), Modules.combine(extra));
         List<Module> overrides = new ArrayList<>();
         for (GatewayExtension extension : extensions) {
             overrides.add(extension.overrides(config));

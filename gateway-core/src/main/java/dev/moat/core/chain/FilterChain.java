@@ -36,8 +36,19 @@ public final class FilterChain implements AutoCloseable {
     private final Map<Stage, List<FilterInstance>> byStage = new EnumMap<>(Stage.class);
     private final ExecutorService pool;
     private final MeterRegistry metrics;
+    private final AutoCloseable afterClose;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public FilterChain(List<FilterInstance> filters, ExecutorService pool, MeterRegistry metrics) {
+        this(filters, pool, metrics, () -> { });
+    }
+
+    /**
+     * @param afterClose run once by {@link #close()} after the filters are closed: withdraws what
+     *     the filters published (their gauges)
+     */
+    public FilterChain(List<FilterInstance> filters, ExecutorService pool, MeterRegistry metrics, AutoCloseable afterClose) {
+        this.afterClose = java.util.Objects.requireNonNull(afterClose, "afterClose");
         this.filters = List.copyOf(filters);
         this.pool = pool;
         this.metrics = metrics;
@@ -152,9 +163,12 @@ public final class FilterChain implements AutoCloseable {
                 .register(metrics).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Closes every filter once; errors are logged, not thrown. */
+    /** Closes every filter; errors are logged, not thrown. Only the first call does anything. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         for (FilterInstance instance : filters) {
             try {
                 instance.filter().close();
@@ -162,6 +176,16 @@ public final class FilterChain implements AutoCloseable {
                 LOG.warn("Filter '{}' failed to close", instance.name(), e);
             }
         }
+        try {
+            afterClose.close();
+        } catch (Exception e) {
+            LOG.warn("Releasing the filter chain's metrics failed", e);
+        }
+    }
+
+    /** True once {@link #close()} ran: the filters are closed and must not be called any more. */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     /** Which filter of the stage is running, and since when; written by the task, read by the watcher. */

@@ -27,18 +27,20 @@ public final class FilterChainBuilder {
 
     public FilterChain build(List<FilterConfig> configs, ExecutorService pool, MeterRegistry metrics) {
         List<FilterInstance> instances = new ArrayList<>();
+        FilterGauges.Owner gauges = FilterGauges.of(metrics).owner();
         try {
             for (int i = 0; i < configs.size(); i++) {
-                instances.add(create(i, configs.get(i), metrics));
+                instances.add(create(i, configs.get(i), metrics, gauges));
             }
         } catch (RuntimeException e) {
             closeQuietly(instances);
+            gauges.close();
             throw e;
         }
-        return new FilterChain(instances, pool, metrics);
+        return new FilterChain(instances, pool, metrics, gauges);
     }
 
-    private FilterInstance create(int index, FilterConfig config, MeterRegistry metrics) {
+    private FilterInstance create(int index, FilterConfig config, MeterRegistry metrics, FilterGauges.Owner gauges) {
         String path = "filters[" + index + "]";
         FilterFactory factory = types.get(config.type());
         if (factory == null) {
@@ -55,7 +57,7 @@ public final class FilterChainBuilder {
         Filter filter;
         try {
             filter = factory.create(new ConfiguredFilterSetup(new ConfiguredFilterSettings(config.name(), config.settings()),
-                    new MicrometerFilterMetrics(metrics, config.name(), config.type()), java.time.Clock.systemUTC()));
+                    new MicrometerFilterMetrics(metrics, gauges, config.name(), config.type()), java.time.Clock.systemUTC()));
         } catch (InvalidSettingException e) {
             throw new ConfigException(path + "." + e.key(), e.getMessage().substring(e.key().length() + 2));
         } catch (Exception e) {

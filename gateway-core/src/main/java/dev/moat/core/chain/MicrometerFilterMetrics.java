@@ -10,17 +10,26 @@ import java.util.regex.Pattern;
 /**
  * {@link FilterMetrics} over Micrometer: names get the {@code moat.filter.} prefix, every meter the
  * instance's {@code filter} and {@code type} tags. A bad name or odd tag list is a programming error
- * of the filter and throws at once.
+ * of the filter and throws at once. Gauges go through {@link FilterGauges}, so that the instance of
+ * a reloaded chain takes over the gauge of its predecessor instead of colliding with it.
  */
 public final class MicrometerFilterMetrics implements FilterMetrics {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*");
 
     private final MeterRegistry registry;
+    private final FilterGauges.Owner gauges;
     private final Tags instance;
 
+    /** Metrics whose gauges stay as long as the registry (for tools and tests that build one chain). */
     public MicrometerFilterMetrics(MeterRegistry registry, String filter, String type) {
+        this(registry, FilterGauges.of(registry).owner(), filter, type);
+    }
+
+    /** Metrics whose gauges are withdrawn when {@code gauges} is closed (the chain's filters closed). */
+    public MicrometerFilterMetrics(MeterRegistry registry, FilterGauges.Owner gauges, String filter, String type) {
         this.registry = registry;
+        this.gauges = gauges;
         this.instance = Tags.of("filter", filter, "type", type);
     }
 
@@ -36,7 +45,7 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
 
     @Override
     public void gauge(String name, Supplier<? extends Number> value) {
-        io.micrometer.core.instrument.Gauge.builder(name(name), () -> value.get()).tags(instance).register(registry);
+        gauges.gauge(name(name), instance, value);
     }
 
     private static String name(String name) {

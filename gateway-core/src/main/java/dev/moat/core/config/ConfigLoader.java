@@ -29,7 +29,17 @@ public final class ConfigLoader {
      * @throws ConfigException if the file cannot be read or the configuration is invalid
      */
     public static MoatConfig load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    /**
+     * Loads a configuration file (UTF-8), taking variables from {@code env}.
+     *
+     * @throws ConfigException if the file cannot be read or the configuration is invalid
+     */
+    public static MoatConfig load(Path file, Map<String, String> env) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(env, "env");
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -40,7 +50,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("", "cannot read configuration file " + file + ": " + e, e);
         }
-        return parse(text, System.getenv());
+        return parse(text, env);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.filter.FilterFactory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,14 +21,23 @@ import java.util.ServiceLoader;
 public final class GatewayModule extends AbstractModule {
 
     private final MoatConfig config;
+    private final ConfigSource source;
 
+    /** A gateway whose configuration came from no file: it cannot be reloaded. */
     public GatewayModule(MoatConfig config) {
+        this(config, ConfigSource.none());
+    }
+
+    /** A gateway that reloads {@code config} from {@code source}. */
+    public GatewayModule(MoatConfig config, ConfigSource source) {
         this.config = config;
+        this.source = source;
     }
 
     @Override
     protected void configure() {
         bind(MoatConfig.class).toInstance(config);
+        bind(ConfigSource.class).toInstance(source);
         MapBinder<String, FilterFactory> types = filterTypes(binder());
         for (FilterFactory factory : ServiceLoader.load(FilterFactory.class, GatewayModule.class.getClassLoader())) {
             types.addBinding(factory.type()).toInstance(factory);

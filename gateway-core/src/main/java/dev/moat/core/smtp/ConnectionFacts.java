@@ -2,6 +2,8 @@ package dev.moat.core.smtp;
 
 import dev.moat.core.chain.MapNotes;
 import dev.moat.core.relay.InlineRelay;
+import dev.moat.core.reload.Policy;
+import dev.moat.core.reload.PolicyHolder;
 import dev.moat.core.chain.Stage;
 import dev.moat.core.chain.StageResult;
 import dev.moat.core.store.VerdictRecord;
@@ -24,10 +26,31 @@ final class ConnectionFacts {
     volatile boolean heloSinceTls;
     /** The next-hop session of the inline route this connection's transactions use, if any. */
     InlineRelay relay;
+    /** The filters and routes this connection uses from its first stage to its last; null until needed. */
+    private PolicyHolder.Lease policy;
     /** Deciding verdicts of the connect and helo stages; copied into each transaction's trail. */
     final List<VerdictRecord> verdicts = new CopyOnWriteArrayList<>();
     /** A discard or quarantine given at connect or helo; applies to every transaction. */
     volatile Verdict disposition = Verdict.next();
+
+    /**
+     * The policy of this connection: taken from the holder on first use (the connect stage) and kept
+     * until {@link #releasePolicy()} at disconnect, so a reload never switches filters in the middle
+     * of a connection. Session events of one connection run one at a time (ordered executor).
+     */
+    Policy policy(SessionServices services) {
+        if (policy == null) {
+            policy = services.policies().acquire();
+        }
+        return policy.policy();
+    }
+
+    /** Gives the policy back; the last user of a replaced policy closes its filters. */
+    void releasePolicy() {
+        if (policy != null) {
+            policy.close();
+        }
+    }
 
     /** Remembers a connection-stage verdict for the transactions to come. */
     void remember(Stage stage, StageResult result) {

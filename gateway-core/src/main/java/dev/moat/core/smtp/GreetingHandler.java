@@ -25,7 +25,7 @@ final class GreetingHandler implements ConnectHandler<SMTPSession> {
     @Override
     public Response onConnect(SMTPSession session) {
         ConnectionFacts facts = ConnectionFacts.of(session);
-        StageResult result = services.chain().run(Stage.CONNECT, f -> f.connect(
+        StageResult result = facts.policy(services).chain().run(Stage.CONNECT, f -> f.connect(
                 new StageContexts.Connect(SessionSnapshot.of(session, services.listener()), facts.notes)));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {

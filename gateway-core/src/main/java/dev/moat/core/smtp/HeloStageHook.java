@@ -19,7 +19,7 @@ final class HeloStageHook implements HeloHook {
     @Override
     public HookResult doHelo(SMTPSession session, String helo) {
         ConnectionFacts facts = ConnectionFacts.of(session);
-        StageResult result = services.chain().run(Stage.HELO, f -> f.helo(
+        StageResult result = facts.policy(services).chain().run(Stage.HELO, f -> f.helo(
                 new StageContexts.Helo(SessionSnapshot.of(session, services.listener()), facts.notes, helo)));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {

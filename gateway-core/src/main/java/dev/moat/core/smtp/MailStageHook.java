@@ -52,7 +52,7 @@ final class MailStageHook implements MailHook {
         session.removeAttachment(MailParameters.PENDING, State.Transaction);
 
         StageContexts.Mail context = new StageContexts.Mail(SessionSnapshot.of(session, services.listener()), facts.notes, tx);
-        StageResult result = services.chain().run(Stage.MAIL_FROM, f -> f.mailFrom(context));
+        StageResult result = facts.policy(services).chain().run(Stage.MAIL_FROM, f -> f.mailFrom(context));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {
             return Replies.refusal(verdict);

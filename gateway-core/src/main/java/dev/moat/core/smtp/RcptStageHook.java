@@ -67,13 +67,13 @@ final class RcptStageHook implements RcptHook {
         }
         StageContexts.Rcpt context = new StageContexts.Rcpt(SessionSnapshot.of(session, services.listener()),
                 facts.notes, tx, address, params);
-        StageResult result = services.chain().run(Stage.RCPT_TO, f -> f.rcptTo(context));
+        StageResult result = facts.policy(services).chain().run(Stage.RCPT_TO, f -> f.rcptTo(context));
         Verdict verdict = result.verdict();
         if (verdict.reply().isPresent()) {
             return Replies.refusal(verdict);
         }
         Address recipient = context.recipient();
-        Optional<Router.Match> match = services.router().match(recipient.domain());
+        Optional<Router.Match> match = facts.policy(services).router().match(recipient.domain());
         if (match.isEmpty()) {
             return verdict.kind() == Verdict.Kind.NEXT ? RELAY_DENIED : NO_ROUTE;
         }
@@ -113,7 +113,7 @@ final class RcptStageHook implements RcptHook {
             facts.relay = null;
         }
         if (facts.relay == null) {
-            facts.relay = new InlineRelay(route, services.relayTls(), services.hostname());
+            facts.relay = new InlineRelay(route, facts.policy(services).relayTls(), services.hostname());
         }
         return facts.relay;
     }

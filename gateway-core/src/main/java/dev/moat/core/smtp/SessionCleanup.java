@@ -1,5 +1,6 @@
 package dev.moat.core.smtp;
 
+import dev.moat.core.chain.FilterChain;
 import dev.moat.core.chain.Stage;
 import dev.moat.filter.Verdict;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -9,7 +10,7 @@ import org.apache.james.protocols.smtp.SMTPSession;
 /**
  * When a connection ends: a partial message (the client left in the middle of DATA) is dropped and
  * its spool file deleted (James has no clean-up callback for an aborted DATA), then the filters'
- * {@code disconnect} notice runs.
+ * {@code disconnect} notice runs, and the connection gives back the filters and routes it used.
  */
 final class SessionCleanup implements DisconnectHandler<SMTPSession> {
 
@@ -30,14 +31,18 @@ final class SessionCleanup implements DisconnectHandler<SMTPSession> {
             connection.relay.close(); // mirrors QUIT
             connection.relay = null;
         }
-        if (services.chain().hasStage(Stage.DISCONNECT)) {
-            ConnectionFacts facts = ConnectionFacts.of(session);
-            StageContexts.Disconnect context = new StageContexts.Disconnect(
-                    SessionSnapshot.of(session, services.listener()), facts.notes);
-            services.chain().notifyEach(Stage.DISCONNECT, f -> {
-                f.disconnect(context);
-                return Verdict.next();
-            });
+        try {
+            FilterChain chain = connection.policy(services).chain();
+            if (chain.hasStage(Stage.DISCONNECT)) {
+                StageContexts.Disconnect context = new StageContexts.Disconnect(
+                        SessionSnapshot.of(session, services.listener()), connection.notes);
+                chain.notifyEach(Stage.DISCONNECT, f -> {
+                    f.disconnect(context);
+                    return Verdict.next();
+                });
+            }
+        } finally {
+            connection.releasePolicy(); // after the disconnect stage: its filters may be closed now
         }
     }
 }

@@ -1,14 +1,12 @@
 package dev.moat.core.smtp;
 
-import dev.moat.core.chain.FilterChain;
 import dev.moat.core.config.LimitsConfig;
 import dev.moat.core.config.ListenerConfig;
 import dev.moat.core.config.TlsMode;
 import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Delivery;
-import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
-import dev.moat.core.relay.NextHopTlsContexts;
+import dev.moat.core.reload.PolicyHolder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -58,15 +56,13 @@ public final class SmtpServer implements AutoCloseable {
     private final List<ListenerConfig> listeners;
     private final String hostname;
     private final LimitsConfig limits;
-    private final FilterChain chain;
-    private final Router router;
+    private final PolicyHolder policies;
     private final Delivery captureDelivery;
     private final CaptureDelivery quarantine;
     private final Spool spool;
     private final MeterRegistry registry;
     private final Clock clock;
     private final TransactionTracker tracker = new TransactionTracker();
-    private final NextHopTlsContexts relayTls;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final UnorderedThreadPoolEventExecutor sessionPool;
@@ -78,14 +74,12 @@ public final class SmtpServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
 
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
-            FilterChain chain, Router router, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
-            MeterRegistry registry, Clock clock, NextHopTlsContexts relayTls) {
-        this.relayTls = relayTls;
+            PolicyHolder policies, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
+            MeterRegistry registry, Clock clock) {
         this.listeners = List.copyOf(listeners);
         this.hostname = hostname;
         this.limits = limits;
-        this.chain = chain;
-        this.router = router;
+        this.policies = policies;
         this.captureDelivery = captureDelivery;
         this.quarantine = quarantine;
         this.spool = spool;
@@ -119,8 +113,8 @@ public final class SmtpServer implements AutoCloseable {
         };
         SmtpMetrics metrics = new SmtpMetrics(registry, listener.name());
         ConnectionMetricsHandler connectionMetrics = new ConnectionMetricsHandler(metrics);
-        SessionServices services = new SessionServices(listener.name(), hostname, limits, chain, router,
-                captureDelivery, quarantine, spool, tracker, clock, relayTls, metrics);
+        SessionServices services = new SessionServices(listener.name(), hostname, limits, policies,
+                captureDelivery, quarantine, spool, tracker, clock, metrics);
         InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),

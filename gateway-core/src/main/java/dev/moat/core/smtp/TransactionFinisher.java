@@ -39,7 +39,7 @@ final class TransactionFinisher {
         SessionSnapshot snapshot = SessionSnapshot.of(session, services.listener());
         StageContexts.Data context = new StageContexts.Data(snapshot, ConnectionFacts.of(session).notes, tx,
                 new SpooledMessageView(message));
-        StageResult result = services.chain().run(Stage.DATA, f -> f.data(context));
+        StageResult result = ConnectionFacts.of(session).policy(services).chain().run(Stage.DATA, f -> f.data(context));
         Verdict verdict = result.verdict();
         Trail.record(tx, Stage.DATA, result);
         if (verdict.reply().isPresent()) {

@@ -6,6 +6,7 @@ import com.google.inject.multibindings.MapBinder;
 import dev.moat.core.Gateway;
 import dev.moat.core.MoatRuntime;
 import dev.moat.core.config.ConfigLoader;
+import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.inject.GatewayModule;
 import dev.moat.core.store.CaptureStore;
@@ -34,10 +35,37 @@ public final class TestGateway implements AutoCloseable {
     private final Gateway gateway;
     private final MoatConfig config;
 
-    private TestGateway(MoatRuntime runtime, MoatConfig config) {
+    private final Path dataDirectory;
+
+    private TestGateway(MoatRuntime runtime, MoatConfig config, Path dataDirectory) {
         this.runtime = runtime;
         this.gateway = runtime.gateway();
         this.config = config;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /**
+     * The configuration file of a gateway built with {@link Builder#reloadable()}: the YAML text,
+     * completed as {@link Builder#yaml} describes, written to {@code moat.yaml} beside the data.
+     */
+    public Path configFile() {
+        return gateway.source().file().orElseThrow(() -> new IllegalStateException("not built with reloadable()"));
+    }
+
+    /** Replaces the configuration file's text (completed as {@link Builder#yaml} describes); does not reload. */
+    public void writeConfig(String yaml) throws java.io.IOException {
+        java.nio.file.Files.writeString(configFile(), complete(yaml, dataDirectory), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static String complete(String yaml, Path dataDirectory) {
+        String text = yaml;
+        if (!text.contains("server:")) {
+            text = "server:\n  hostname: mx.test.example\n  data-directory: \"" + dataDirectory + "\"\n" + text;
+        }
+        if (!text.contains("listeners:")) {
+            text = text + "\nlisteners:\n  - name: test\n    address: 127.0.0.1:0\n";
+        }
+        return text;
     }
 
     /** The running process: its injector gives access to what extensions (the admin API) bound. */
@@ -93,6 +121,7 @@ public final class TestGateway implements AutoCloseable {
         private String yaml = "";
         private final List<FilterFactory> types = new ArrayList<>();
         private Map<String, String> env = Map.of();
+        private boolean reloadable;
 
         private Builder(Path dataDirectory) {
             this.dataDirectory = dataDirectory;
@@ -112,6 +141,15 @@ public final class TestGateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Writes the configuration to a file ({@link TestGateway#configFile()}) and starts from it,
+         * so that {@link Gateway#reload()} reads it again.
+         */
+        public Builder reloadable() {
+            this.reloadable = true;
+            return this;
+        }
+
         /** Registers a filter type for this gateway, as a plugin or built-in would be. */
         public Builder filterType(FilterFactory factory) {
             types.add(factory);
@@ -119,14 +157,15 @@ public final class TestGateway implements AutoCloseable {
         }
 
         public TestGateway start() throws Exception {
-            String text = yaml;
-            if (!text.contains("server:")) {
-                text = "server:\n  hostname: mx.test.example\n  data-directory: \"" + dataDirectory + "\"\n" + text;
-            }
-            if (!text.contains("listeners:")) {
-                text = text + "\nlisteners:\n  - name: test\n    address: 127.0.0.1:0\n";
-            }
+            String text = complete(yaml, dataDirectory);
             MoatConfig config = ConfigLoader.parse(text, env);
+            ConfigSource source = ConfigSource.none();
+            if (reloadable) {
+                java.nio.file.Files.createDirectories(dataDirectory);
+                Path file = dataDirectory.resolve("moat.yaml");
+                java.nio.file.Files.writeString(file, text, java.nio.charset.StandardCharsets.UTF_8);
+                source = new ConfigSource(java.util.Optional.of(file), env);
+            }
             Module extra = new AbstractModule() {
                 @Override
                 protected void configure() {
@@ -136,7 +175,7 @@ public final class TestGateway implements AutoCloseable {
                     }
                 }
             };
-            return new TestGateway(MoatRuntime.start(config, extra), config);
+            return new TestGateway(MoatRuntime.start(config, source, extra), config, dataDirectory);
         }
     }
 }
