@@ -8,6 +8,7 @@ import dev.moat.core.config.FilterConfig;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.config.RouteConfig;
 import dev.moat.core.config.Units;
+import dev.moat.core.delivery.QuarantineRelease;
 import dev.moat.core.reload.Policy;
 import dev.moat.core.reload.ReloadReport;
 import dev.moat.core.store.CaptureStore;
@@ -148,13 +149,14 @@ final class AdminHandler extends Handler.Abstract {
                 }
             }
             case RAW -> raw(response, callback, route);
+            case RELEASE -> release(request, response, callback, route.id);
             default -> throw new AssertionError(route.kind);
         }
     }
 
     // ---------------------------------------------------------------- routing
 
-    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW }
+    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW, RELEASE }
 
     private record Route(Kind kind, List<String> methods, String storeName, CaptureStore store, String id) {
 
@@ -222,6 +224,12 @@ final class AdminHandler extends Handler.Abstract {
                 }
                 if (!s[4].isEmpty() && s[5].equals("raw")) {
                     return new Route(Kind.RAW, get, s[2], store, s[4]);
+                }
+                if (!s[4].isEmpty() && s[5].equals("release")) {
+                    if (!s[2].equals("quarantine")) {
+                        throw ApiError.notFound("only quarantined messages are released; see docs/admin-api.md");
+                    }
+                    return new Route(Kind.RELEASE, List.of("POST"), s[2], store, s[4]);
                 }
             }
         }
@@ -473,10 +481,34 @@ final class AdminHandler extends Handler.Abstract {
         if (!route.store.delete(route.id)) {
             throw new ApiError(409, "conflict", "message '" + route.id + "' is being written or deleted right now; try again");
         }
-        LOG.info("Admin API: {} deleted message {} from the {} store", Request.getRemoteAddr(request), route.id,
-                route.storeName);
+        LOG.info("Admin API: {} deleted message {} from the {} store", actor(request), route.id, route.storeName);
         response.setStatus(204);
         callback.succeeded();
+    }
+
+    /**
+     * Who made a request, for the audit log: there is one token, so the identity is "the token
+     * holder" and the client address tells the holders apart.
+     */
+    static String actor(Request request) {
+        return "admin token holder at " + Request.getRemoteAddr(request);
+    }
+
+    /** Delivers a quarantined message through its route; it leaves the quarantine only once delivered. */
+    private void release(Request request, Response response, Callback callback, String id) throws ApiError {
+        QuarantineRelease.Outcome outcome = gateway.quarantineRelease().release(id, actor(request));
+        Map<String, Object> reply = outcome.reply().map(r -> Json.map("code", r.code(),
+                "enhancedStatus", r.enhancedStatus(), "text", r.text())).orElse(null);
+        switch (outcome.status()) {
+            case RELEASED -> json(response, callback, 200, Json.map("id", id, "released", true,
+                    "route", outcome.route().orElse(null), "mode", outcome.mode().orElse(null), "reply", reply,
+                    "message", outcome.message()));
+            case NOT_FOUND -> throw noMessage(id);
+            case BUSY -> throw new ApiError(409, "conflict", outcome.message() + "; try again");
+            case NO_ROUTE -> throw new ApiError(409, "no_route", outcome.message() + "; the message stays in the quarantine");
+            case FAILED -> throw new ApiError(502, "release_failed", outcome.message());
+            default -> throw new AssertionError(outcome.status());
+        }
     }
 
     private static ApiError noMessage(String id) {

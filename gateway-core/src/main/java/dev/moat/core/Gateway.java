@@ -6,6 +6,7 @@ import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.delivery.CaptureDelivery;
+import dev.moat.core.delivery.QuarantineRelease;
 import dev.moat.core.delivery.Router;
 import dev.moat.core.message.Spool;
 import dev.moat.core.relay.NextHopTlsContexts;
@@ -60,6 +61,7 @@ public final class Gateway implements AutoCloseable {
     private volatile MoatConfig config;
     private PolicyHolder policies;
     private SmtpServer server;
+    private QuarantineRelease release;
     private ScheduledExecutorService housekeeping;
 
     public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
@@ -93,6 +95,8 @@ public final class Gateway implements AutoCloseable {
                     config.server().workerThreads(), policies, new CaptureDelivery(captureStore),
                     new CaptureDelivery(quarantineStore), spool, registry, clock);
             server.start();
+            release = new QuarantineRelease(quarantineStore, new CaptureDelivery(captureStore), policies,
+                    config.server().hostname(), registry);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "moat-housekeeping");
                 t.setDaemon(true);
@@ -269,6 +273,11 @@ public final class Gateway implements AutoCloseable {
      */
     public MoatConfig config() {
         return config;
+    }
+
+    /** Delivers quarantined messages on an operator's request. */
+    public QuarantineRelease quarantineRelease() {
+        return release;
     }
 
     /** Where the configuration is reloaded from. */
