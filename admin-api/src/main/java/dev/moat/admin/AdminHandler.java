@@ -10,6 +10,7 @@ import dev.moat.core.config.RouteConfig;
 import dev.moat.core.config.Units;
 import dev.moat.core.delivery.QuarantineRelease;
 import dev.moat.core.reload.Policy;
+import dev.moat.core.smtp.Simulation;
 import dev.moat.core.reload.ReloadReport;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.core.store.CapturedEnvelope;
@@ -62,6 +63,8 @@ final class AdminHandler extends Handler.Abstract {
 
     /** Requests carry no body; one larger than this is refused with 413. */
     static final int MAX_BODY = 64 * 1024;
+    /** The body of {@code /api/v1/simulate}: an envelope and a message as a JSON string. */
+    static final int MAX_SIMULATE_BODY = 4 * 1024 * 1024;
 
     static final String JSON = "application/json";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -118,8 +121,9 @@ final class AdminHandler extends Handler.Abstract {
 
     private void serve(Request request, Response response, Callback callback, String method, String path)
             throws Exception {
-        if (request.getLength() > MAX_BODY) {
-            throw tooLarge();
+        boolean simulate = path.equals("/api/v1/simulate");
+        if (request.getLength() > (simulate ? MAX_SIMULATE_BODY : MAX_BODY)) {
+            throw simulate ? simulationTooLarge() : tooLarge();
         }
         boolean api = path.equals("/api") || path.startsWith("/api/");
         if (api || !config.admin().publicMetrics()) {
@@ -131,7 +135,9 @@ final class AdminHandler extends Handler.Abstract {
             throw new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: "
                     + route.allowHeader()).withHeader("Allow", route.allowHeader());
         }
-        refuseBody(request);
+        if (route.kind != Kind.SIMULATE) {
+            refuseBody(request);
+        }
         switch (route.kind) {
             case METRICS -> metrics(request, response, callback);
             case HEALTH -> json(response, callback, 200, Json.map("status", "up"));
@@ -150,13 +156,14 @@ final class AdminHandler extends Handler.Abstract {
             }
             case RAW -> raw(response, callback, route);
             case RELEASE -> release(request, response, callback, route.id);
+            case SIMULATE -> simulate(request, response, callback);
             default -> throw new AssertionError(route.kind);
         }
     }
 
     // ---------------------------------------------------------------- routing
 
-    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW, RELEASE }
+    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW, RELEASE, SIMULATE }
 
     private record Route(Kind kind, List<String> methods, String storeName, CaptureStore store, String id) {
 
@@ -207,6 +214,9 @@ final class AdminHandler extends Handler.Abstract {
                         // not found below
                     }
                 }
+            }
+            if (s.length == 3 && s[2].equals("simulate")) {
+                return new Route(Kind.SIMULATE, List.of("POST"), null, null, null);
             }
             if (s.length == 4 && s[2].equals("config") && s[3].equals("reload")) {
                 return new Route(Kind.RELOAD, List.of("POST"), null, null, null);
@@ -275,6 +285,26 @@ final class AdminHandler extends Handler.Abstract {
                 throw tooLarge();
             }
         }
+    }
+
+    private static ApiError simulationTooLarge() {
+        return new ApiError(413, "payload_too_large", "a simulation's body is at most " + MAX_SIMULATE_BODY / (1024 * 1024)
+                + " MiB");
+    }
+
+    /** Reads a body up to {@code limit} bytes (declared or chunked); over it is a 413. */
+    private static byte[] readBody(Request request, int limit) throws IOException, ApiError {
+        InputStream in = Content.Source.asInputStream(request);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(Math.max(0, (int) Math.min(request.getLength(), limit)));
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            body.write(buffer, 0, n);
+            if (body.size() > limit) {
+                throw simulationTooLarge();
+            }
+        }
+        return body.toByteArray();
     }
 
     private static ApiError tooLarge() {
@@ -509,6 +539,24 @@ final class AdminHandler extends Handler.Abstract {
             case FAILED -> throw new ApiError(502, "release_failed", outcome.message());
             default -> throw new AssertionError(outcome.status());
         }
+    }
+
+    /** Runs the given session through the current filters and routes; delivers nothing. */
+    private void simulate(Request request, Response response, Callback callback) throws ApiError, IOException {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+            throw new ApiError(415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
+        }
+        Simulation.Request input = SimulationRequest.parse(readBody(request, MAX_SIMULATE_BODY), gateway.config());
+        Simulation.Result result;
+        try {
+            result = gateway.simulate(input);
+        } catch (ConfigException e) {
+            throw new ApiError(409, "conflict", "the current filters cannot be built for a simulation: " + e.getMessage());
+        }
+        LOG.info("Admin API: {} simulated a session from {}: {} at {}", actor(request),
+                input.client().getAddress().getHostAddress(), result.outcome(), result.stage());
+        json(response, callback, 200, SimulationView.of(result));
     }
 
     private static ApiError noMessage(String id) {

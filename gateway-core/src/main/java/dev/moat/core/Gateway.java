@@ -13,6 +13,7 @@ import dev.moat.core.relay.NextHopTlsContexts;
 import dev.moat.core.reload.Policy;
 import dev.moat.core.reload.PolicyHolder;
 import dev.moat.core.reload.ReloadReport;
+import dev.moat.core.smtp.Simulation;
 import dev.moat.core.smtp.SmtpServer;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.filter.FilterFactory;
@@ -62,6 +63,8 @@ public final class Gateway implements AutoCloseable {
     private PolicyHolder policies;
     private SmtpServer server;
     private QuarantineRelease release;
+    private final Object simulationLock = new Object();
+    private final AtomicInteger simulations = new AtomicInteger();
     private ScheduledExecutorService housekeeping;
 
     public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
@@ -273,6 +276,35 @@ public final class Gateway implements AutoCloseable {
      */
     public MoatConfig config() {
         return config;
+    }
+
+    /**
+     * Runs a simulated session through the current filters and routes ({@link Simulation}). The
+     * filters are fresh instances of the current configuration with their own throwaway metrics,
+     * built for this call and closed after it, so a simulation changes no live filter's state
+     * (rate counters, caches) and counts in no live metric. One simulation at a time.
+     *
+     * @throws ConfigException if the current filters cannot be built now (e.g. a file they read is gone)
+     */
+    public Simulation.Result simulate(Simulation.Request request) throws IOException {
+        synchronized (simulationLock) {
+            Policy policy;
+            ExecutorService pool;
+            synchronized (this) {
+                if (server == null) {
+                    throw new IllegalStateException("the gateway is not running");
+                }
+                policy = policies.current();
+                pool = filterPool;
+            }
+            FilterChain chain = new FilterChainBuilder(filterTypes).build(policy.filters(), pool,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            try {
+                return new Simulation(chain, policy.router(), spool, "simulation-" + simulations.incrementAndGet()).run(request);
+            } finally {
+                chain.close();
+            }
+        }
     }
 
     /** Delivers quarantined messages on an operator's request. */

@@ -81,6 +81,18 @@ public final class FilterChain implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one filter of this chain for {@code stage}, under its timeout, as {@link #run} would
+     * (a timeout or an exception is the same 451 verdict); for the admin API's simulation, which
+     * reports every filter's verdict. Never throws.
+     */
+    public StageResult runOne(Stage stage, FilterInstance instance, FilterCall call) {
+        if (!filters.contains(instance) || !instance.stages().contains(stage)) {
+            throw new IllegalArgumentException("filter '" + instance.name() + "' does not run at stage " + stage.label());
+        }
+        return run(stage, List.of(instance), call);
+    }
+
     private StageResult run(Stage stage, List<FilterInstance> active, FilterCall call) {
         if (active.isEmpty()) {
             return StageResult.NEXT;
