@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every route of the admin server, on Jetty's core handler API (no servlets).
  *
- * <p>Order of checks for each request: a declared body over {@link #MAX_BODY} (413); the token on
+ * <p>The web console's static files ({@code /console/}) are served first, without the token: they
+ * hold no data. Order of checks for every other request: a declared body over {@link #MAX_BODY}
+ * ({@link #MAX_SIMULATE_BODY} for the simulation) (413); the token on
  * {@code /api/} routes, and on {@code /metrics}, {@code /healthz}, {@code /readyz} unless metrics
  * are public (401 with {@code WWW-Authenticate}); the route (404) and the method (405 with
  * {@code Allow}); a chunked body over the limit (413). Errors are {@code {"error", "message"}}
@@ -126,6 +128,10 @@ final class AdminHandler extends Handler.Abstract {
             throw simulate ? simulationTooLarge() : tooLarge();
         }
         boolean api = path.equals("/api") || path.startsWith("/api/");
+        if (path.equals("/console") || path.startsWith("/console/")) {
+            console(request, response, callback, method, path); // static files, no data: no token
+            return;
+        }
         if (api || !config.admin().publicMetrics()) {
             authorize(request);
         }
@@ -156,6 +162,7 @@ final class AdminHandler extends Handler.Abstract {
             }
             case RAW -> raw(response, callback, route);
             case RELEASE -> release(request, response, callback, route.id);
+            case PART -> part(response, callback, route);
             case SIMULATE -> simulate(request, response, callback);
             default -> throw new AssertionError(route.kind);
         }
@@ -163,7 +170,7 @@ final class AdminHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- routing
 
-    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW, RELEASE, SIMULATE }
+    private enum Kind { METRICS, HEALTH, READY, STATUS, FILTERS, CONFIG, RELOAD, LIST, MESSAGE, RAW, PART, RELEASE, SIMULATE }
 
     private record Route(Kind kind, List<String> methods, String storeName, CaptureStore store, String id) {
 
@@ -220,6 +227,11 @@ final class AdminHandler extends Handler.Abstract {
             }
             if (s.length == 4 && s[2].equals("config") && s[3].equals("reload")) {
                 return new Route(Kind.RELOAD, List.of("POST"), null, null, null);
+            }
+            if (s.length == 7 && s[3].equals("messages") && s[5].equals("parts") && STORES.contains(s[2])
+                    && !s[4].isEmpty() && s[6].matches("[0-9]{1,4}")) {
+                CaptureStore store = s[2].equals("capture") ? gateway.captureStore() : gateway.quarantineStore();
+                return new Route(Kind.PART, get, s[2], store, s[4] + "/" + s[6]);
             }
             if (s.length >= 4 && s.length <= 6 && s[3].equals("messages")) {
                 if (!STORES.contains(s[2])) {
@@ -503,6 +515,51 @@ final class AdminHandler extends Handler.Abstract {
         callback.succeeded();
     }
 
+    /**
+     * One entity's body, transfer-decoded: text re-encoded as UTF-8 and always served as
+     * {@code text/plain} (an HTML part is never rendered on the admin origin), anything else as
+     * {@code application/octet-stream}; always as an attachment, with {@code nosniff} and a
+     * sandboxing CSP.
+     */
+    private static void part(Response response, Callback callback, Route route) throws ApiError, IOException {
+        String id = route.id.substring(0, route.id.indexOf('/'));
+        int index = Integer.parseInt(route.id.substring(route.id.indexOf('/') + 1));
+        if (route.store.find(id).isEmpty()) {
+            throw noMessage(id);
+        }
+        InputStream in;
+        try {
+            in = route.store.openMessage(id);
+        } catch (NoSuchFileException deletedMeanwhile) {
+            throw noMessage(id);
+        }
+        try (in) {
+            var found = PartContent.open(in, index);
+            if (found.isEmpty()) {
+                throw ApiError.notFound("message '" + id + "' has no entity " + index + " with a body of its own");
+            }
+            try (PartContent.Body body = found.get()) {
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE,
+                        body.text() ? "text/plain; charset=utf-8" : "application/octet-stream");
+                response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + id + "-" + index + "\"");
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+                response.getHeaders().put("X-Content-Type-Options", "nosniff");
+                response.getHeaders().put("Content-Security-Policy", "sandbox; default-src 'none'");
+                try (OutputStream out = new BufferedOutputStream(Content.Sink.asOutputStream(response), 64 * 1024)) {
+                    if (body.text()) {
+                        var writer = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+                        new java.io.InputStreamReader(body.content(), body.charset()).transferTo(writer);
+                        writer.flush();
+                    } else {
+                        body.content().transferTo(out);
+                    }
+                }
+            }
+        }
+        callback.succeeded();
+    }
+
     private static void delete(Request request, Response response, Callback callback, Route route)
             throws ApiError, IOException {
         if (route.store.find(route.id).isEmpty()) {
@@ -539,6 +596,37 @@ final class AdminHandler extends Handler.Abstract {
             case FAILED -> throw new ApiError(502, "release_failed", outcome.message());
             default -> throw new AssertionError(outcome.status());
         }
+    }
+
+    /** The web console's static files: {@code /console} redirects to {@code /console/}, the page. */
+    private static void console(Request request, Response response, Callback callback, String method, String path)
+            throws ApiError, IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            throw new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: GET, HEAD")
+                    .withHeader("Allow", "GET, HEAD");
+        }
+        refuseBody(request);
+        if (path.equals("/console")) {
+            response.setStatus(308);
+            response.getHeaders().put(HttpHeader.LOCATION, "/console/");
+            callback.succeeded();
+            return;
+        }
+        ConsoleFiles.File file = ConsoleFiles.find(path.substring("/console/".length()))
+                .orElseThrow(() -> ApiError.notFound("no console file " + path));
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.contentType());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("X-Frame-Options", "DENY");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
+        response.getHeaders().put("Content-Security-Policy", ConsoleFiles.CSP);
+        if (method.equals("HEAD")) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, file.bytes().length);
+            callback.succeeded();
+            return;
+        }
+        response.write(true, ByteBuffer.wrap(file.bytes()), callback);
     }
 
     /** Runs the given session through the current filters and routes; delivers nothing. */
