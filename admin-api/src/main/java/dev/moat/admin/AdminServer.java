@@ -7,7 +7,11 @@ import jakarta.inject.Inject;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import org.eclipse.jetty.server.HttpConfiguration;
+import dev.moat.core.smtp.TlsContexts;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -61,7 +65,22 @@ public final class AdminServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        ServerConnector http1 = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        ServerConnector http1;
+        if (config.admin().tls().isPresent()) {
+            var tls = config.admin().tls().get();
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            // The same PEM loading and checks as the SMTP listeners; errors name admin.tls.*
+            ssl.setSslContext(TlsContexts.serverContext(tls.certificate(), tls.key(), "admin.tls"));
+            ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // Operators reach the admin server by IP or an internal name the certificate may not
+            // carry; the certificate is for the client to check, not a reason to refuse requests.
+            secure.setSniHostCheck(false);
+            http.addCustomizer(secure);
+            http1 = new ServerConnector(jetty, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        } else {
+            http1 = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+        }
         http1.setHost(address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString());
         http1.setPort(address.getPort());
         http1.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -88,7 +107,8 @@ public final class AdminServer implements AutoCloseable {
         }
         server = jetty;
         connector = http1;
-        LOG.info("Admin API and metrics on http://{}:{}/ (token {}, metrics {})", ConfigView.address(address)
+        LOG.info("Admin API and metrics on {}://{}:{}/ (token {}, metrics {})",
+                config.admin().tls().isPresent() ? "https" : "http", ConfigView.address(address)
                 .replaceAll(":[0-9]+$", ""), http1.getLocalPort(), config.admin().token().isPresent() ? "set" : "not set",
                 config.admin().publicMetrics() ? "public" : "behind the token");
     }

@@ -115,8 +115,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Checks everything start-up would check, without binding or opening the stores: the filter
-     * chain (types, settings, factories), the listeners' certificates and keys, the routes' TLS
-     * settings. Throws {@link dev.moat.core.config.ConfigException} naming the key.
+     * chain (types, settings, factories), the listeners' and the admin server's certificates and
+     * keys, the routes' TLS settings. Throws {@link dev.moat.core.config.ConfigException} naming the key.
      */
     public void check() {
         ExecutorService pool = filterPool(1);
@@ -132,6 +132,8 @@ public final class Gateway implements AutoCloseable {
             }
         }
         new NextHopTlsContexts(config.routes());
+        config.admin().tls().ifPresent(tls ->
+                dev.moat.core.smtp.TlsContexts.serverContext(tls.certificate(), tls.key(), "admin.tls"));
     }
 
     /** Builds what a reload replaces; a {@link ConfigException} names the key and leaves nothing open. */

@@ -13,8 +13,23 @@ import java.util.Optional;
  * @param token         the bearer token every {@code /api/} request must carry; required when the
  *                      address is not loopback, at least 16 characters; never printed
  * @param publicMetrics whether {@code /metrics}, {@code /healthz} and {@code /readyz} are served without the token
+ * @param tls           HTTPS instead of HTTP: the server's certificate chain and private key (PEM files)
  */
-public record AdminConfig(boolean enabled, InetSocketAddress address, Optional<String> token, boolean publicMetrics) {
+public record AdminConfig(boolean enabled, InetSocketAddress address, Optional<String> token, boolean publicMetrics,
+        Optional<Tls> tls) {
+
+    /** The admin server's certificate chain and unencrypted PKCS#8 private key, PEM files as for listeners. */
+    public record Tls(java.nio.file.Path certificate, java.nio.file.Path key) {
+        public Tls {
+            Objects.requireNonNull(certificate, "certificate");
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** Plain HTTP. */
+    public AdminConfig(boolean enabled, InetSocketAddress address, Optional<String> token, boolean publicMetrics) {
+        this(enabled, address, token, publicMetrics, Optional.empty());
+    }
 
     public static final String DEFAULT_ADDRESS = "127.0.0.1:8025";
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -22,6 +37,7 @@ public record AdminConfig(boolean enabled, InetSocketAddress address, Optional<S
     public AdminConfig {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(tls, "tls");
         if (token.isPresent() && token.get().length() < MIN_TOKEN_LENGTH) {
             throw new IllegalArgumentException("the admin token must have at least " + MIN_TOKEN_LENGTH + " characters");
         }
@@ -41,6 +57,6 @@ public record AdminConfig(boolean enabled, InetSocketAddress address, Optional<S
     @Override
     public String toString() {
         return "AdminConfig[enabled=" + enabled + ", address=" + address + ", token=" + (token.isPresent() ? "****" : "none")
-                + ", publicMetrics=" + publicMetrics + "]";
+                + ", publicMetrics=" + publicMetrics + ", tls=" + tls.map(Tls::toString).orElse("none") + "]";
     }
 }

@@ -29,7 +29,8 @@ final class ConfigReader {
 
     static final List<String> TOP_LEVEL_KEYS =
             List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin");
-    static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics", "tls");
+    static final List<String> ADMIN_TLS_KEYS = List.of("certificate", "key");
     static final List<String> SERVER_KEYS =
             List.of("hostname", "data-directory", "worker-threads", "shutdown-grace");
     static final List<String> LISTENER_KEYS = List.of("name", "address", "tls");
@@ -461,7 +462,22 @@ final class ConfigReader {
         if (enabled && token.isEmpty() && !AdminConfig.isLoopback(address)) {
             throw a.error("token", "required when admin.address is not a loopback address");
         }
-        return new AdminConfig(enabled, address, token, flag(a, "public-metrics", true));
+        Optional<AdminConfig.Tls> tls = Optional.empty();
+        if (a.has("tls")) {
+            Section t = a.block("tls");
+            t.allowOnly(ADMIN_TLS_KEYS);
+            tls = Optional.of(new AdminConfig.Tls(adminFile(t, "certificate"), adminFile(t, "key")));
+        }
+        return new AdminConfig(enabled, address, token, flag(a, "public-metrics", true), tls);
+    }
+
+    private static Path adminFile(Section t, String key) {
+        Text text = t.text(key).orElseThrow(() -> t.error(key, "required when admin.tls is set"));
+        Path file = t.toPath(key, text);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw t.error(key, "file " + text.shown() + " does not exist or is not a readable regular file");
+        }
+        return file;
     }
 
     private static boolean flag(Section s, String key, boolean defaultValue) {

@@ -36,12 +36,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code 127.0.0.1}, written as PEM files the way operators have them (certificate chain, unencrypted
  * PKCS#8 key), plus a client {@link SSLContext} that trusts exactly this certificate.
  */
-final class TlsTestCertificates {
+public final class TlsTestCertificates {
 
-    final Path certificate;
-    final Path key;
-    final X509Certificate x509;
-    final KeyPair keyPair;
+    public final Path certificate;
+    public final Path key;
+    public final X509Certificate x509;
+    public final KeyPair keyPair;
 
     private TlsTestCertificates(Path certificate, Path key, X509Certificate x509, KeyPair keyPair) {
         this.certificate = certificate;
@@ -51,7 +51,7 @@ final class TlsTestCertificates {
     }
 
     /** Generates a key pair and certificate and writes {@code cert.pem} and {@code key.pem} into {@code dir}. */
-    static TlsTestCertificates create(Path dir) throws Exception {
+    public static TlsTestCertificates create(Path dir) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
@@ -96,7 +96,7 @@ final class TlsTestCertificates {
     }
 
     /** A client context that trusts this certificate only. */
-    SSLContext clientContext() throws Exception {
+    public SSLContext clientContext() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("moat-test", x509);
