@@ -27,11 +27,12 @@ public final class FilterGauges {
 
     private static final Map<MeterRegistry, FilterGauges> BY_REGISTRY = new WeakHashMap<>();
 
-    private final MeterRegistry registry;
+    /** Weak: the map above holds this instance strongly, which must not keep its registry alive. */
+    private final java.lang.ref.WeakReference<MeterRegistry> registry;
     private final Map<Key, Slot> slots = new HashMap<>();
 
     private FilterGauges(MeterRegistry registry) {
-        this.registry = registry;
+        this.registry = new java.lang.ref.WeakReference<>(registry);
     }
 
     /** The gauges of {@code registry}: the same instance for the same registry. */
@@ -50,8 +51,12 @@ public final class FilterGauges {
         Key key = new Key(name, tags);
         Slot slot = slots.get(key);
         if (slot == null) {
+            MeterRegistry target = registry.get();
+            if (target == null) {
+                return; // the registry is gone: nobody can read the gauge
+            }
             slot = new Slot();
-            slot.gauge = Gauge.builder(name, slot, Slot::read).tags(tags).strongReference(true).register(registry);
+            slot.gauge = Gauge.builder(name, slot, Slot::read).tags(tags).strongReference(true).register(target);
             slots.put(key, slot);
         }
         slot.entries.add(new Entry(owner, value));
@@ -63,7 +68,10 @@ public final class FilterGauges {
             Slot slot = it.next();
             slot.entries.removeIf(e -> e.owner == owner);
             if (slot.entries.isEmpty()) {
-                registry.remove(slot.gauge);
+                MeterRegistry target = registry.get();
+                if (target != null) {
+                    target.remove(slot.gauge);
+                }
                 it.remove();
             }
         }

@@ -28,6 +28,7 @@ public final class PolicyHolder implements AutoCloseable {
     private final AtomicReference<Counted> current;
     /** Swapped-out policies still in use, for the status view and for closing them at shutdown. */
     private final List<Counted> retired = new ArrayList<>();
+    private volatile boolean closed;
 
     public PolicyHolder(Policy first) {
         this.current = new AtomicReference<>(new Counted(Objects.requireNonNull(first, "first")));
@@ -38,9 +39,16 @@ public final class PolicyHolder implements AutoCloseable {
         return current.get().policy;
     }
 
-    /** Takes a reference to the current policy; close the lease exactly when done with it. */
+    /**
+     * Takes a reference to the current policy; close the lease exactly when done with it.
+     *
+     * @throws IllegalStateException once the holder is closed (the gateway is stopping)
+     */
     public Lease acquire() {
         while (true) {
+            if (closed) {
+                throw new IllegalStateException("the gateway is stopping: its filters are closed");
+            }
             Counted c = current.get();
             if (c.retain()) {
                 return new Lease(c);
@@ -59,6 +67,7 @@ public final class PolicyHolder implements AutoCloseable {
         Counted fresh = new Counted(Objects.requireNonNull(next, "next"));
         Counted old = current.getAndSet(fresh);
         synchronized (retired) {
+            retired.removeIf(c -> c.refs.get() == 0); // keeps the list to the generations still in use
             retired.add(old);
         }
         old.release(); // the holder's own reference
@@ -76,6 +85,7 @@ public final class PolicyHolder implements AutoCloseable {
     /** Closes the current policy and any retired one still open, whatever leases are left (shutdown). */
     @Override
     public void close() {
+        closed = true;
         List<Counted> all;
         synchronized (retired) {
             all = new ArrayList<>(retired);

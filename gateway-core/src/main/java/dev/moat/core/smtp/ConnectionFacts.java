@@ -9,6 +9,7 @@ import dev.moat.core.chain.StageResult;
 import dev.moat.core.store.VerdictRecord;
 import dev.moat.filter.Verdict;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -43,6 +44,11 @@ final class ConnectionFacts {
             policy = services.policies().acquire();
         }
         return policy.policy();
+    }
+
+    /** The policy of this connection if it took one (it does at its connect stage). */
+    Optional<Policy> policyIfTaken() {
+        return policy == null ? Optional.empty() : Optional.of(policy.policy());
     }
 
     /** Gives the policy back; the last user of a replaced policy closes its filters. */

@@ -3,6 +3,7 @@ package dev.moat.core.smtp;
 import dev.moat.core.chain.FilterChain;
 import dev.moat.core.chain.Stage;
 import dev.moat.filter.Verdict;
+import java.util.Optional;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.handler.DisconnectHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -31,9 +32,14 @@ final class SessionCleanup implements DisconnectHandler<SMTPSession> {
             connection.relay.close(); // mirrors QUIT
             connection.relay = null;
         }
+        // A connection whose connect stage never ran (closed at once) took no policy: no filter saw it.
+        Optional<FilterChain> taken = connection.policyIfTaken().map(p -> p.chain());
+        if (taken.isEmpty()) {
+            return;
+        }
         try {
-            FilterChain chain = connection.policy(services).chain();
-            if (chain.hasStage(Stage.DISCONNECT)) {
+            FilterChain chain = taken.get();
+            if (chain.hasStage(Stage.DISCONNECT) && !chain.isClosed()) { // closed: the gateway stopped first
                 StageContexts.Disconnect context = new StageContexts.Disconnect(
                         SessionSnapshot.of(session, services.listener()), connection.notes);
                 chain.notifyEach(Stage.DISCONNECT, f -> {
