@@ -24,6 +24,7 @@ const htmlSnippet = need('CONSOLE_HTML');
 const attachment = need('CONSOLE_ATTACHMENT');
 const filterName = need('CONSOLE_FILTER');
 const screenshot = need('CONSOLE_SCREENSHOT');
+const heldSubject = need('CONSOLE_HELD_SUBJECT');
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'moat-console-chromium-'));
@@ -70,6 +71,17 @@ try {
   await page.click('#m-delete');
   await page.locator('#message').waitFor({ state: 'hidden' });
   await row.waitFor({ state: 'detached' });
+
+  // the quarantine: the held message is listed with its reason, and released to its route
+  await page.click('#tab-quarantine');
+  const held = page.locator('#message-rows tr', { hasText: heldSubject });
+  await held.waitFor({ state: 'visible' });
+  await held.click();
+  await page.locator('#m-envelope dd', { hasText: 'held by the test gate' }).first().waitFor();
+  await page.locator('#m-release').waitFor({ state: 'visible' });
+  await page.click('#m-release');
+  await held.waitFor({ state: 'detached' });
+  await page.locator('#inbox-total', { hasText: 'released' }).waitFor();
 
   if (errors.length) throw new Error('errors in the page: ' + errors.join('; '));
   console.log('console-test: ok');

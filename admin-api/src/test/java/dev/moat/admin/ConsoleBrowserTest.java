@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The web console in a real browser: Debian's {@code chromium}, headless, driven by Playwright
  * ({@code playwright-core} from npm, in {@code src/test/console}) through {@code node}. The script
  * logs in with the token, finds a message captured over SMTP in the inbox, opens it (text part,
- * HTML part in a sandboxed frame, attachment list), takes a screenshot and deletes it.
+ * HTML part in a sandboxed frame, attachment list), takes a screenshot and deletes it; then it opens
+ * the quarantine and releases a held message.
  *
  * <p>Nothing is skipped: without node, chromium or the npm package the test fails and says what
  * to install ({@code .ci/run} installs all three).
@@ -67,6 +68,10 @@ class ConsoleBrowserTest {
             String message = message(subject, pixel.getAddress().getPort());
             String id = sendMail(gw, "alice@client.test", List.of("bob@dest.test"), message);
             assertTrue(gw.capture().find(id).isPresent());
+            String heldSubject = "Held " + System.nanoTime();
+            String heldId = sendMail(gw, "quarantine@client.test", List.of("carol@dest.test"),
+                    AdminTestSupport.simpleMessage("quarantine@client.test", "carol@dest.test", heldSubject, "held body"));
+            assertTrue(gw.quarantine().find(heldId).isPresent(), "held by the gate filter");
 
             Path screenshot = Path.of("target", "console.png").toAbsolutePath();
             Files.deleteIfExists(screenshot);
@@ -81,6 +86,7 @@ class ConsoleBrowserTest {
             env.put("CONSOLE_ATTACHMENT", "figures-2025.csv");
             env.put("CONSOLE_FILTER", "gatekeeper");
             env.put("CONSOLE_SCREENSHOT", screenshot.toString());
+            env.put("CONSOLE_HELD_SUBJECT", heldSubject);
             env.put("CHROMIUM", CHROMIUM.toString());
             Process process = pb.start();
             ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -104,6 +110,9 @@ class ConsoleBrowserTest {
             // the click on Delete really deleted it, through the API
             assertTrue(gw.capture().find(id).isEmpty(), "deleted from the capture store by the console");
             assertEquals(0, pixelHits.get(), "the HTML part's remote image was fetched");
+            // the click on Release delivered it through its route (capture) and took it out of the quarantine
+            assertTrue(gw.quarantine().find(heldId).isEmpty(), "released from the quarantine by the console");
+            assertTrue(gw.capture().find(heldId).isPresent(), "delivered to the capture route");
             byte[] png = Files.readAllBytes(screenshot);
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "a PNG screenshot");
         } finally {
