@@ -26,6 +26,12 @@ final class ConnectionState {
      * from the client is an injection attempt (RFC 3207 §5, CVE-2011-0411) and is discarded.
      */
     volatile boolean startTlsPending;
+    /**
+     * Set while the session side executes a STARTTLS command: the transport then knows that the reply
+     * it writes is STARTTLS's, and on a refusal ends {@link #startTlsPending} before the reply leaves,
+     * so the client's next command (sent once it read the refusal) is not discarded.
+     */
+    volatile boolean answeringStartTls;
     /** Set by the transport once it committed to the handshake for the pending STARTTLS. */
     volatile boolean tlsStarting;
     /** The command being answered (lower case, e.g. "rcpt"; "message" for the end of DATA), for the reply metrics. */

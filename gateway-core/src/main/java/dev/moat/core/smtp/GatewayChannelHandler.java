@@ -88,9 +88,14 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
                 }
             }
             boolean startTls = SmtpFramer.isStartTls(line) && state.dataStartedNanos == 0;
-            super.channelRead(ctx, msg);
+            state.answeringStartTls = startTls;
+            try {
+                super.channelRead(ctx, msg);
+            } finally {
+                state.answeringStartTls = false;
+            }
             if (startTls && !state.tlsStarting) {
-                state.startTlsPending = false; // refused: the client may go on in plaintext
+                state.startTlsPending = false; // refused and not answered through the transport
             }
         } finally {
             MDC.remove("sessionId");

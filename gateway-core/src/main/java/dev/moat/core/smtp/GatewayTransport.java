@@ -42,6 +42,12 @@ final class GatewayTransport extends NettyProtocolTransport {
                     (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0'));
         }
         if (!startTLS) {
+            ConnectionState state = ConnectionState.of(channel);
+            if (state.answeringStartTls) {
+                // STARTTLS refused: plaintext goes on. Stop discarding before the client can read
+                // the refusal, or its next command could arrive while bytes are still dropped.
+                state.startTlsPending = false;
+            }
             channel.writeAndFlush(Unpooled.wrappedBuffer(reply));
             return;
         }

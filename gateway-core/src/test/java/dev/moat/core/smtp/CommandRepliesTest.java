@@ -105,6 +105,27 @@ class CommandRepliesTest {
     }
 
     /**
+     * A refused STARTTLS ends the discarding of client bytes before the refusal is written: a client
+     * that sends its next command the moment it reads the refusal must get an answer. (The flag used
+     * to be cleared after the reply was flushed, from the session thread; under load the next command
+     * could land in that gap and be dropped as an injection attempt, and the client waited forever.)
+     */
+    @Test
+    void theCommandRightAfterARefusedStartTlsIsAnswered() throws Exception {
+        try (TestGateway gw = TestGateway.builder(dir).start()) {
+            for (int i = 0; i < 25; i++) {
+                try (RawSmtp c = RawSmtp.connect(gw.port())) {
+                    c.lastLine();
+                    c.send("EHLO client.example\r\n").reply();
+                    String refusal = c.command("STARTTLS");
+                    assertTrue(refusal.startsWith("5") || refusal.startsWith("4"), refusal);
+                    assertEquals("250 2.0.0 OK", c.command("NOOP"), "round " + i);
+                }
+            }
+        }
+    }
+
+    /**
      * RFC 5321 §4.1.4 / §3.3: a MAIL inside an open transaction is refused with 503 and the server
      * stays in the same state: the transaction already begun (sender, recipients) goes on.
      */
