@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * HTML part in a sandboxed frame, attachment list), takes a screenshot and deletes it; then it opens
  * the quarantine and releases a held message.
  *
- * <p>Nothing is skipped: without node, chromium or the npm package the test fails and says what
- * to install ({@code .ci/run} installs all three).
+ * <p>Nothing is skipped: without node, npm or chromium the test fails and says what to install
+ * ({@code .ci/run} installs them). The npm package it installs itself ({@code npm ci}) when missing.
  */
 class ConsoleBrowserTest {
 
@@ -48,7 +48,7 @@ class ConsoleBrowserTest {
             fail("the browser test needs Debian's chromium at " + CHROMIUM + ": apt-get install chromium (.ci/run does)");
         }
         if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
-            fail("the browser test needs playwright-core: run 'npm ci' in " + SCRIPT_DIR + " (.ci/run does)");
+            installPlaywright(node);
         }
 
         // A remote image in the HTML part must never be fetched: count requests to it.
@@ -148,6 +148,29 @@ class ConsoleBrowserTest {
                 + "Content-Transfer-Encoding: base64\r\n\r\n"
                 + "cXVhcnRlcixyZXZlbnVlClExLDEyMApRMiwxMzQK\r\n"
                 + "--outer--\r\n";
+    }
+
+    /**
+     * {@code npm ci} in the script's directory, from the committed lock file, so that the README's
+     * test command works without a separate install step (npm comes with node; the registry is
+     * reachable wherever Maven Central is).
+     */
+    private static void installPlaywright(String node) throws Exception {
+        Path npm = Path.of(node).resolveSibling("npm");
+        if (!Files.isExecutable(npm)) {
+            fail("the browser test needs playwright-core and there is no npm beside " + node
+                    + " to install it: apt-get install npm, or run 'npm ci' in " + SCRIPT_DIR);
+        }
+        Process p = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
+                .directory(SCRIPT_DIR.toFile()).redirectErrorStream(true).start();
+        byte[] output = p.getInputStream().readAllBytes();
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            fail("'npm ci' in " + SCRIPT_DIR + " failed:\n" + new String(output, StandardCharsets.UTF_8));
+        }
+        if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
+            fail("'npm ci' in " + SCRIPT_DIR + " did not install playwright-core");
+        }
     }
 
     private static String findNode() {
