@@ -96,7 +96,7 @@ public final class Gateway implements AutoCloseable {
                     .register(registry);
             server = new SmtpServer(config.listeners(), config.server().hostname(), config.limits(),
                     config.server().workerThreads(), policies, new CaptureDelivery(captureStore),
-                    new CaptureDelivery(quarantineStore), spool, registry, clock);
+                    new CaptureDelivery(quarantineStore), spool, registry, clock, config.auth());
             server.start();
             release = new QuarantineRelease(quarantineStore, new CaptureDelivery(captureStore), policies,
                     config.server().hostname(), registry);
@@ -134,6 +134,8 @@ public final class Gateway implements AutoCloseable {
         new NextHopTlsContexts(config.routes());
         config.admin().tls().ifPresent(tls ->
                 dev.moat.core.smtp.TlsContexts.serverContext(tls.certificate(), tls.key(), "admin.tls"));
+        dev.moat.core.auth.AuthFiles.users(config.auth());
+        dev.moat.core.auth.AuthFiles.senders(config.auth());
     }
 
     /** Builds what a reload replaces; a {@link ConfigException} names the key and leaves nothing open. */
@@ -188,7 +190,7 @@ public final class Gateway implements AutoCloseable {
         }
         policies.swap(built);
         config = new MoatConfig(running.server(), running.listeners(), running.limits(), next.filters(), next.routes(),
-                running.capture(), running.admin());
+                running.capture(), running.admin(), running.auth());
         List<String> restart = new ArrayList<>();
         if (!next.server().equals(startConfig.server())) {
             restart.add("server");
@@ -204,6 +206,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (!next.admin().equals(startConfig.admin())) {
             restart.add("admin");
+        }
+        if (!next.auth().equals(startConfig.auth())) {
+            restart.add("auth");
         }
         ReloadReport report = new ReloadReport(built.generation(), built.loadedAt(),
                 !next.filters().equals(running.filters()), !next.routes().equals(running.routes()), restart);

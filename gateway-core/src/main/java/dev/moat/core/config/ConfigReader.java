@@ -28,13 +28,17 @@ import java.util.regex.Pattern;
 final class ConfigReader {
 
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin");
+            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin", "auth");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics", "tls");
     static final List<String> ADMIN_TLS_KEYS = List.of("certificate", "key");
     static final List<String> SERVER_KEYS =
             List.of("hostname", "data-directory", "worker-threads", "shutdown-grace");
-    static final List<String> LISTENER_KEYS = List.of("name", "address", "tls");
-    static final List<String> TLS_KEYS = List.of("mode", "certificate", "key");
+    static final List<String> LISTENER_KEYS = List.of("name", "address", "tls", "role", "proxy-protocol", "trusted-proxies");
+    static final List<String> TLS_KEYS = List.of("mode", "certificate", "key", "additional-certificates", "reload-interval");
+    static final List<String> CERTIFICATE_KEYS = List.of("certificate", "key");
+    static final List<String> AUTH_KEYS = List.of("users-file", "sender-logins", "check-from-header",
+            "received-shows-user", "reload-interval", "failure-window", "max-failures-per-ip", "max-failures-per-user",
+            "block-duration", "failure-delay", "max-failure-delay");
     static final List<String> LIMITS_KEYS = List.of(
             "max-message-size",
             "max-recipients",
@@ -83,7 +87,14 @@ final class ConfigReader {
         List<RouteConfig> routes = routes(document);
         CaptureConfig capture = capture(document.block("capture"));
         AdminConfig admin = admin(document.block("admin"));
-        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin);
+        AuthConfig auth = auth(document.block("auth"));
+        for (int i = 0; i < listeners.size(); i++) {
+            if (listeners.get(i).role().requiresAuth() && auth.usersFile().isEmpty()) {
+                throw new ConfigException("auth.users-file", "required because listeners[" + i + "] has role "
+                        + listeners.get(i).role().yamlName());
+            }
+        }
+        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin, auth);
     }
 
     private ServerConfig server(Section s) {
@@ -136,7 +147,15 @@ final class ConfigReader {
                     throw l.error("address", addressText.shown() + " is already the address of " + other);
                 }
             }
-            listeners.add(new ListenerConfig(name.value(), address, tls(l.block("tls"))));
+            TlsConfig tls = tls(l.block("tls"));
+            ListenerRole role = l.choice("role", ListenerRole.MX, ListenerRole.values());
+            role.requiredTlsMode().ifPresent(required -> {
+                if (tls.mode() != required) {
+                    throw new ConfigException(l.pathOf("tls") + ".mode", "a listener with role " + role.yamlName()
+                            + " needs mode " + required.yamlName() + ", got " + tls.mode().yamlName());
+                }
+            });
+            listeners.add(new ListenerConfig(name.value(), address, tls, role, proxyProtocol(l)));
         }
         return listeners;
     }
@@ -180,18 +199,81 @@ final class ConfigReader {
         }
     }
 
-    private static TlsConfig tls(Section t) {
+    private ProxyProtocolConfig proxyProtocol(Section l) {
+        boolean enabled = flag(l, "proxy-protocol", false);
+        if (!enabled) {
+            if (l.has("trusted-proxies")) {
+                throw l.error("trusted-proxies", "only used with proxy-protocol: true");
+            }
+            return ProxyProtocolConfig.off();
+        }
+        List<?> entries = l.list("trusted-proxies").orElseThrow(() -> l.error("trusted-proxies",
+                "required with proxy-protocol: true (the addresses of your proxies, e.g. [\"10.0.0.0/8\"])"));
+        if (entries.isEmpty()) {
+            throw l.error("trusted-proxies", "at least one proxy address or network is required");
+        }
+        List<Cidr> networks = new ArrayList<>();
+        for (Object item : entries) {
+            String itemPath = l.pathOf("trusted-proxies") + "[" + networks.size() + "]";
+            Text text = l.text(item, itemPath, "an address or network such as 10.0.0.0/8");
+            try {
+                networks.add(Cidr.parse(text.value()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(itemPath, text.shown() + " is " + e.getMessage());
+            }
+        }
+        return new ProxyProtocolConfig(true, networks);
+    }
+
+    private AuthConfig auth(Section a) {
+        a.allowOnly(AUTH_KEYS);
+        AuthConfig d = AuthConfig.defaults();
+        Optional<Path> users = a.has("users-file") ? Optional.of(readableFile(a, "users-file")) : Optional.empty();
+        Optional<Path> senders = a.has("sender-logins") ? Optional.of(readableFile(a, "sender-logins")) : Optional.empty();
+        Duration window = a.duration("failure-window", d.failureWindow(), Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration reload = a.duration("reload-interval", d.reloadInterval(), Duration.ZERO, Duration.ofDays(1));
+        int perIp = a.integer("max-failures-per-ip", d.maxFailuresPerIp(), 1, 100_000);
+        int perUser = a.integer("max-failures-per-user", d.maxFailuresPerUser(), 1, 100_000);
+        Duration block = a.duration("block-duration", d.blockDuration(), Duration.ZERO, Duration.ofDays(7));
+        Duration delay = a.duration("failure-delay", d.failureDelay(), Duration.ZERO, AuthConfig.MAX_MAX_FAILURE_DELAY);
+        Duration maxDelay = a.duration("max-failure-delay", d.maxFailureDelay(), Duration.ZERO, AuthConfig.MAX_MAX_FAILURE_DELAY);
+        return new AuthConfig(users, senders, flag(a, "check-from-header", false), flag(a, "received-shows-user", false),
+                reload, window, perIp, perUser, block, delay, maxDelay);
+    }
+
+    private static Path readableFile(Section s, String key) {
+        Text text = s.requiredText(key);
+        Path file = s.toPath(key, text);
+        if (!Files.isRegularFile(file)) {
+            throw s.error(key, "file " + text.shown() + " does not exist or is not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw s.error(key, "file " + text.shown() + " is not readable by this process");
+        }
+        return file;
+    }
+
+    private TlsConfig tls(Section t) {
         t.allowOnly(TLS_KEYS);
         TlsMode mode = t.choice("mode", TlsMode.NONE, TlsMode.values());
         if (mode == TlsMode.NONE) {
-            for (String key : List.of("certificate", "key")) {
+            for (String key : List.of("certificate", "key", "additional-certificates", "reload-interval")) {
                 if (t.has(key)) {
                     throw t.error(key, "only used with mode starttls or implicit, but the mode is none");
                 }
             }
             return TlsConfig.none();
         }
-        return TlsConfig.of(mode, readableFile(t, "certificate", mode), readableFile(t, "key", mode));
+        Path certificate = readableFile(t, "certificate", mode);
+        Path key = readableFile(t, "key", mode);
+        List<TlsConfig.CertificateFiles> additional = new ArrayList<>();
+        for (Object entry : t.list("additional-certificates").orElse(List.of())) {
+            Section c = Section.entry(entry, t.pathOf("additional-certificates") + "[" + additional.size() + "]", env);
+            c.allowOnly(CERTIFICATE_KEYS);
+            additional.add(new TlsConfig.CertificateFiles(readableFile(c, "certificate", mode), readableFile(c, "key", mode)));
+        }
+        Duration reload = t.duration("reload-interval", TlsConfig.DEFAULT_RELOAD_INTERVAL, Duration.ZERO, Duration.ofDays(1));
+        return new TlsConfig(mode, Optional.of(certificate), Optional.of(key), additional, reload);
     }
 
     private static Path readableFile(Section t, String key, TlsMode mode) {

@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * @param address the local address and port to bind; port 0 asks the system for a free port
  *     (tests)
  * @param tls whether and how TLS is offered
+ * @param role what the listener is for: mail from the internet, or submission with AUTH
+ * @param proxyProtocol whether connections arrive through an HAProxy PROXY-protocol proxy
  */
-public record ListenerConfig(String name, InetSocketAddress address, TlsConfig tls) {
+public record ListenerConfig(String name, InetSocketAddress address, TlsConfig tls, ListenerRole role,
+        ProxyProtocolConfig proxyProtocol) {
 
     /** What a listener name may look like. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
@@ -36,6 +39,18 @@ public record ListenerConfig(String name, InetSocketAddress address, TlsConfig t
         }
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        role.requiredTlsMode().ifPresent(mode -> {
+            if (tls.mode() != mode) {
+                throw new IllegalArgumentException("a listener with role " + role.yamlName() + " needs tls mode " + mode.yamlName());
+            }
+        });
+    }
+
+    /** An {@code mx} listener without PROXY protocol. */
+    public ListenerConfig(String name, InetSocketAddress address, TlsConfig tls) {
+        this(name, address, tls, ListenerRole.MX, ProxyProtocolConfig.off());
     }
 
     /** The listener used when the configuration has no {@code listeners}: 127.0.0.1:2525, no TLS. */

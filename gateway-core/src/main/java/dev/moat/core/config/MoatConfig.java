@@ -18,6 +18,7 @@ import java.util.Set;
  * @param routes where accepted mail goes, at least one
  * @param capture retention of the capture store
  * @param admin the admin HTTP server
+ * @param auth SMTP AUTH of the submission listeners
  */
 public record MoatConfig(
         ServerConfig server,
@@ -26,12 +27,19 @@ public record MoatConfig(
         List<FilterConfig> filters,
         List<RouteConfig> routes,
         CaptureConfig capture,
-        AdminConfig admin) {
+        AdminConfig admin,
+        AuthConfig auth) {
 
     /** A configuration with the default admin block. */
     public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
             List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture) {
         this(server, listeners, limits, filters, routes, capture, AdminConfig.defaults());
+    }
+
+    /** A configuration with the default auth block (no users). */
+    public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
+            List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture, AdminConfig admin) {
+        this(server, listeners, limits, filters, routes, capture, admin, AuthConfig.defaults());
     }
 
     public MoatConfig {
@@ -42,6 +50,7 @@ public record MoatConfig(
         routes = List.copyOf(routes);
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(auth, "auth");
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("at least one listener is required");
         }
@@ -53,6 +62,9 @@ public record MoatConfig(
             if (!names.add(listener.name())) {
                 throw new IllegalArgumentException("duplicate listener name '" + listener.name() + "'");
             }
+        }
+        if (auth.usersFile().isEmpty() && listeners.stream().anyMatch(l -> l.role().requiresAuth())) {
+            throw new IllegalArgumentException("a submission listener needs auth.users-file");
         }
         names.clear();
         for (FilterConfig filter : filters) {

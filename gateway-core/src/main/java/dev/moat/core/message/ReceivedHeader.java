@@ -28,9 +28,21 @@ public final class ReceivedHeader {
 
     public static String format(Optional<String> helo, boolean extended, String clientIp, String hostname,
             String id, Optional<TlsInfo> tls, boolean authenticated, List<Address> recipients, ZonedDateTime when) {
+        return format(helo, extended, clientIp, hostname, id, tls, authenticated, Optional.empty(), recipients, when);
+    }
+
+    /**
+     * As above; {@code shownUser}, when present, is named as {@code (Authenticated sender: user)} after
+     * the client's address (only where the operator chose to reveal it: {@code auth.received-shows-user}).
+     */
+    public static String format(Optional<String> helo, boolean extended, String clientIp, String hostname,
+            String id, Optional<TlsInfo> tls, boolean authenticated, Optional<String> shownUser, List<Address> recipients,
+            ZonedDateTime when) {
         StringBuilder b = new StringBuilder(256);
         b.append("Received: from ").append(helo.map(ReceivedHeader::clean).orElse("unknown"))
-                .append(" ([").append(clientIp).append("])\r\n");
+                .append(" ([").append(clientIp).append("])");
+        shownUser.ifPresent(u -> b.append(" (Authenticated sender: ").append(clean(u)).append(')'));
+        b.append("\r\n");
         b.append("\tby ").append(hostname).append(" (Moat) with ").append(protocol(extended, tls.isPresent(), authenticated))
                 .append(" id ").append(id);
         tls.ifPresent(t -> b.append("\r\n\t(using ").append(t.protocol()).append(" with cipher ").append(t.cipherSuite()).append(')'));

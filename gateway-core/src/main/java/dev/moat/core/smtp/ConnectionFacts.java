@@ -25,6 +25,8 @@ final class ConnectionFacts {
 
     final MapNotes notes = new MapNotes();
     volatile boolean heloSinceTls;
+    /** The user name as verified by AUTH (exactly as the client sent it); null before AUTH. */
+    volatile String authenticatedUser;
     /** The next-hop session of the inline route this connection's transactions use, if any. */
     InlineRelay relay;
     /** The filters and routes this connection uses from its first stage to its last; null until needed. */

@@ -25,6 +25,12 @@ final class GreetingHandler implements ConnectHandler<SMTPSession> {
     @Override
     public Response onConnect(SMTPSession session) {
         ConnectionFacts facts = ConnectionFacts.of(session);
+        if (services.submission().isPresent() && services.submission().get().throttle()
+                .blocked(SessionSnapshot.of(session, services.listener()).clientIp(), java.util.Optional.empty()).isPresent()) {
+            services.submission().get().metrics().attempt(services.listener(), "blocked");
+            return Replies.response(new Reply(421, "4.7.0", services.hostname()
+                    + " Too many failed authentication attempts, try again later"), true);
+        }
         StageResult result = facts.policy(services).chain().run(Stage.CONNECT, f -> f.connect(
                 new StageContexts.Connect(SessionSnapshot.of(session, services.listener()), facts.notes)));
         Verdict verdict = result.verdict();

@@ -10,11 +10,12 @@ import java.util.Objects;
 
 /**
  * What the SMTP handlers of one listener use: the filters and routes (through the holder: each
- * connection leases one policy, {@link ConnectionFacts#policy}), the deliveries, the spool, the limits.
+ * connection leases one policy, {@link ConnectionFacts#policy}), the deliveries, the spool, the limits,
+ * and AUTH on submission listeners.
  */
 record SessionServices(String listener, String hostname, LimitsConfig limits, PolicyHolder policies,
         Delivery captureDelivery, CaptureDelivery quarantine, Spool spool, TransactionTracker tracker, Clock clock,
-        SmtpMetrics metrics) {
+        SmtpMetrics metrics, java.util.Optional<Submission> submission) {
 
     SessionServices {
         Objects.requireNonNull(listener, "listener");
@@ -27,5 +28,6 @@ record SessionServices(String listener, String hostname, LimitsConfig limits, Po
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(submission, "submission");
     }
 }

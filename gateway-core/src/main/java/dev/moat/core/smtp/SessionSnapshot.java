@@ -26,7 +26,8 @@ record SessionSnapshot(String id, String listener, InetSocketAddress clientAddre
         Optional<TlsInfo> tls = session.isTLSStarted()
                 ? session.getSSLSession().map(s -> new TlsInfo(s.getProtocol(), s.getCipherSuite()))
                 : Optional.empty();
-        Optional<String> user = Optional.ofNullable(session.getUsername()).map(Username::asString);
+        Optional<String> user = Optional.ofNullable(ConnectionFacts.of(session).authenticatedUser)
+                .or(() -> Optional.ofNullable(session.getUsername()).map(Username::asString));
         return new SessionSnapshot(session.getSessionID(), listener, session.getRemoteAddress(), helo, extended, tls, user);
     }
 

@@ -47,9 +47,11 @@ final class SmtpHandlerChain {
         chain.add(new VrfyCmdHandler());
         chain.add(new ExpnCmdHandler());
         chain.add(new StartTlsCmdHandler());
+        services.submission().ifPresent(s -> chain.add(new SubmissionAuthHandler(s, services.listener(), services.hostname())));
         chain.add(new UnknownCmdHandler(metrics));
         chain.add(new MailParameters(services.limits().maxMessageSize()));
         chain.add(new HeloStageHook(services));
+        services.submission().ifPresent(s -> chain.add(new SubmissionMailHook(s)));
         chain.add(new MailStageHook(services));
         MaxRcptHandler maxRcpt = new MaxRcptHandler();
         maxRcpt.setMaxRcpt(services.limits().maxRecipients());

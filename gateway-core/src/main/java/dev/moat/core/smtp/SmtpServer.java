@@ -1,5 +1,12 @@
 package dev.moat.core.smtp;
 
+import dev.moat.core.auth.AuthFiles;
+import dev.moat.core.auth.AuthMetrics;
+import dev.moat.core.auth.AuthThrottle;
+import dev.moat.core.auth.SenderLogins;
+import dev.moat.core.auth.UserStore;
+import dev.moat.core.config.AuthConfig;
+import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.LimitsConfig;
 import dev.moat.core.config.ListenerConfig;
 import dev.moat.core.config.TlsMode;
@@ -31,6 +38,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.james.protocols.api.ClientAuth;
@@ -72,10 +81,17 @@ public final class SmtpServer implements AutoCloseable {
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
     /** One limiter for all listeners: the caps are for the whole gateway. */
     private final ConnectionLimiter limiter;
+    private final AuthConfig auth;
+    /** AUTH state shared by the submission listeners; null when there are none. */
+    private final UserStore users;
+    private final SenderLogins senders;
+    private final AuthThrottle throttle;
+    private final AuthMetrics authMetrics;
+    private final Semaphore authDelays;
 
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
             PolicyHolder policies, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
-            MeterRegistry registry, Clock clock) {
+            MeterRegistry registry, Clock clock, AuthConfig auth) {
         this.listeners = List.copyOf(listeners);
         this.hostname = hostname;
         this.limits = limits;
@@ -90,6 +106,29 @@ public final class SmtpServer implements AutoCloseable {
         this.sessionPool = new UnorderedThreadPoolEventExecutor(workerThreads, new DefaultThreadFactory("moat-session", true));
         this.sessionGroup = new NonStickyEventExecutorGroup(sessionPool);
         this.limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp(), hostname);
+        this.auth = auth;
+        if (listeners.stream().anyMatch(l -> l.role().requiresAuth())) {
+            this.users = AuthFiles.users(auth).orElseThrow(() -> new ConfigException("auth.users-file",
+                    "required because a listener has role submission or submissions"));
+            this.senders = AuthFiles.senders(auth);
+            this.throttle = new AuthThrottle(auth, clock);
+            this.authMetrics = new AuthMetrics(registry, throttle);
+            // At most a quarter of the workers may sit in failure delays (at least one).
+            this.authDelays = new Semaphore(Math.max(1, workerThreads / 4));
+        } else {
+            this.users = null;
+            this.senders = null;
+            this.throttle = null;
+            this.authMetrics = null;
+            this.authDelays = null;
+        }
+    }
+
+    private Optional<Submission> submission(ListenerConfig listener) {
+        if (!listener.role().requiresAuth()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Submission(listener.role(), auth, users, senders, throttle, authMetrics, authDelays));
     }
 
     /** Binds every listener; on failure, whatever was bound is closed again and the exception is thrown. */
@@ -114,7 +153,7 @@ public final class SmtpServer implements AutoCloseable {
         SmtpMetrics metrics = new SmtpMetrics(registry, listener.name());
         ConnectionMetricsHandler connectionMetrics = new ConnectionMetricsHandler(metrics);
         SessionServices services = new SessionServices(listener.name(), hostname, limits, policies,
-                captureDelivery, quarantine, spool, tracker, clock, metrics);
+                captureDelivery, quarantine, spool, tracker, clock, metrics, submission(listener));
         InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),
@@ -149,8 +188,8 @@ public final class SmtpServer implements AutoCloseable {
         serverChannels.add(channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
         bound.put(listener.name(), address);
-        LOG.info("Listener '{}' accepting SMTP on {} (tls: {})", listener.name(), address,
-                listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("Listener '{}' accepting SMTP on {} (role: {}, tls: {})", listener.name(), address,
+                listener.role().yamlName(), listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static SSLContext context(ListenerConfig listener, String keyPath) {

@@ -14,6 +14,7 @@ import dev.moat.filter.Reply;
 import dev.moat.filter.Verdict;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.Optional;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.slf4j.Logger;
@@ -39,6 +40,12 @@ final class TransactionFinisher {
         SessionSnapshot snapshot = SessionSnapshot.of(session, services.listener());
         StageContexts.Data context = new StageContexts.Data(snapshot, ConnectionFacts.of(session).notes, tx,
                 new SpooledMessageView(message));
+        Optional<Response> foreignFrom = FromHeaderCheck.refusal(services, snapshot, message);
+        if (foreignFrom.isPresent()) {
+            LOG.info("Transaction {} refused: a From: address is not owned by user '{}'", tx.id,
+                    snapshot.authenticatedUser().orElse("-"));
+            return foreignFrom.get();
+        }
         StageResult result = ConnectionFacts.of(session).policy(services).chain().run(Stage.DATA, f -> f.data(context));
         Verdict verdict = result.verdict();
         Trail.record(tx, Stage.DATA, result);
@@ -58,9 +65,11 @@ final class TransactionFinisher {
         }
 
         Instant now = services.clock().instant();
+        Optional<String> shownUser = services.submission().filter(sub -> sub.config().receivedShowsUser())
+                .flatMap(sub -> snapshot.authenticatedUser());
         String received = ReceivedHeader.format(snapshot.heloName(), snapshot.extendedHello(), snapshot.clientIp(),
-                services.hostname(), tx.id, snapshot.tls(), snapshot.authenticatedUser().isPresent(), tx.recipients,
-                ZonedDateTime.ofInstant(now, services.clock().getZone()));
+                services.hostname(), tx.id, snapshot.tls(), snapshot.authenticatedUser().isPresent(), shownUser,
+                tx.recipients, ZonedDateTime.ofInstant(now, services.clock().getZone()));
         MessageWriter content = out -> MessageAssembler.write(received, context.headerEdits(), message, out);
 
         Reply reply;
