@@ -31,13 +31,13 @@ public final class Cidr {
         int slash = value.indexOf('/');
         String host = slash < 0 ? value : value.substring(0, slash);
         if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+")) {
-            throw new IllegalArgumentException("not an IP address or network (e.g. 10.0.0.0/8 or 2001:db8::/32)");
+            throw new IllegalArgumentException("expected an IP address or network such as 10.0.0.0/8 or 2001:db8::/32");
         }
         byte[] address;
         try {
             address = InetAddress.getByName(host).getAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address or network (e.g. 10.0.0.0/8 or 2001:db8::/32)");
+            throw new IllegalArgumentException("expected an IP address or network such as 10.0.0.0/8 or 2001:db8::/32");
         }
         int bits = address.length * 8;
         int prefix = bits;

@@ -219,7 +219,7 @@ final class ConfigReader {
             try {
                 networks.add(Cidr.parse(text.value()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(itemPath, text.shown() + " is " + e.getMessage());
+                throw new ConfigException(itemPath, text.shown() + " is not a trusted proxy: " + e.getMessage());
             }
         }
         return new ProxyProtocolConfig(true, networks);
