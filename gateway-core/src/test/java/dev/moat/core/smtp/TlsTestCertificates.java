@@ -107,12 +107,12 @@ public final class TlsTestCertificates {
         return context;
     }
 
-    SSLSocketFactory socketFactory() throws Exception {
+    public SSLSocketFactory socketFactory() throws Exception {
         return clientContext().getSocketFactory();
     }
 
     /** Layers TLS over an already connected plain socket (after STARTTLS, or for implicit TLS) and shakes hands. */
-    SSLSocket handshake(java.net.Socket plain, int port) throws Exception {
+    public SSLSocket handshake(java.net.Socket plain, int port) throws Exception {
         SSLSocket ssl = (SSLSocket) socketFactory().createSocket(plain, "127.0.0.1", port, true);
         ssl.setUseClientMode(true);
         ssl.startHandshake();
