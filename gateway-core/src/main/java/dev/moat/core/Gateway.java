@@ -127,8 +127,10 @@ public final class Gateway implements AutoCloseable {
         }
         for (int i = 0; i < config.listeners().size(); i++) {
             var tls = config.listeners().get(i).tls();
-            if (tls.certificate().isPresent() && tls.key().isPresent()) {
-                dev.moat.core.smtp.TlsContexts.serverContext(tls.certificate().get(), tls.key().get(), "listeners[" + i + "].tls");
+            var pairs = tls.allCertificates();
+            for (int j = 0; j < pairs.size(); j++) {
+                String keyPath = "listeners[" + i + "].tls" + (j == 0 ? "" : ".additional-certificates[" + (j - 1) + "]");
+                dev.moat.core.smtp.TlsContexts.read(pairs.get(j).certificate(), pairs.get(j).key(), keyPath);
             }
         }
         new NextHopTlsContexts(config.routes());

@@ -40,10 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import org.apache.james.protocols.api.ClientAuth;
-import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.slf4j.Logger;
@@ -60,7 +59,14 @@ import org.slf4j.LoggerFactory;
 public final class SmtpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
-    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    static {
+        // TLS 1.2 renegotiation started by the client costs the server a handshake each time and serves
+        // no SMTP client: refuse it unless the operator decided otherwise (read once, at the first handshake).
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+    }
 
     private final List<ListenerConfig> listeners;
     private final String hostname;
@@ -81,6 +87,9 @@ public final class SmtpServer implements AutoCloseable {
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
     /** One limiter for all listeners: the caps are for the whole gateway. */
     private final ConnectionLimiter limiter;
+    /** Checks the listeners' certificate files for changes. */
+    private final ScheduledExecutorService tlsReloads = Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("moat-tls-reload", true));
     private final AuthConfig auth;
     /** AUTH state shared by the submission listeners; null when there are none. */
     private final UserStore users;
@@ -145,11 +154,17 @@ public final class SmtpServer implements AutoCloseable {
 
     private void bind(ListenerConfig listener) throws Exception {
         String keyPath = "listeners[" + listeners.indexOf(listener) + "].tls";
-        Encryption encryption = switch (listener.tls().mode()) {
-            case NONE -> null;
-            case STARTTLS -> Encryption.createStartTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
-            case IMPLICIT -> Encryption.createTls(context(listener, keyPath), null, TLS_PROTOCOLS, ClientAuth.NONE);
-        };
+        ServerTls encryption = listener.tls().enabled() ? new ServerTls(listener.name(), listener.tls(), keyPath, registry) : null;
+        if (encryption != null && !encryption.reloadInterval().isZero()) {
+            long every = encryption.reloadInterval().toMillis();
+            tlsReloads.scheduleWithFixedDelay(() -> {
+                try {
+                    encryption.reloadIfChanged();
+                } catch (RuntimeException e) {
+                    LOG.error("Listener '{}': certificate reload check failed", listener.name(), e);
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
         SmtpMetrics metrics = new SmtpMetrics(registry, listener.name());
         ConnectionMetricsHandler connectionMetrics = new ConnectionMetricsHandler(metrics);
         SessionServices services = new SessionServices(listener.name(), hostname, limits, policies,
@@ -192,10 +207,6 @@ public final class SmtpServer implements AutoCloseable {
                 listener.role().yamlName(), listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    private static SSLContext context(ListenerConfig listener, String keyPath) {
-        return TlsContexts.serverContext(listener.tls().certificate().orElseThrow(), listener.tls().key().orElseThrow(), keyPath);
-    }
-
     /** The address each listener is bound to, by listener name (the real port when 0 was configured). */
     public synchronized Map<String, InetSocketAddress> boundAddresses() {
         return Map.copyOf(bound);
@@ -228,6 +239,7 @@ public final class SmtpServer implements AutoCloseable {
     /** Closes everything and ends every thread this server started. */
     @Override
     public synchronized void close() {
+        tlsReloads.shutdownNow();
         serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         clientChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         // The sessions of the connections just closed clean up (spool files) on the session pool:

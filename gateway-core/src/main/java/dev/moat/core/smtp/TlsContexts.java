@@ -17,7 +17,10 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -33,7 +36,24 @@ public final class TlsContexts {
     private TlsContexts() {
     }
 
+    /** A private key with its certificate chain, leaf first, checked to belong together. */
+    public record KeyAndChain(PrivateKey key, Certificate[] chain) {
+    }
+
+    /** An SSL context over one certificate/key pair (checks at start-up). */
     public static SSLContext serverContext(Path certificate, Path key, String keyPath) {
+        X509ExtendedKeyManager manager = keyManager(List.of(read(certificate, key, keyPath)), keyPath);
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {manager}, null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException(keyPath, "the certificate and key do not make a TLS context: " + e.getMessage());
+        }
+    }
+
+    /** Reads and checks one PEM chain and its key. */
+    public static KeyAndChain read(Path certificate, Path key, String keyPath) {
         Certificate[] chain;
         try (InputStream in = Files.newInputStream(certificate)) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -46,16 +66,29 @@ public final class TlsContexts {
         }
         PrivateKey privateKey = readKey(key, keyPath + ".key");
         requireMatch(privateKey, chain[0], keyPath + ".key");
+        return new KeyAndChain(privateKey, chain);
+    }
+
+    /**
+     * A key manager over several pairs. The PKIX key manager chooses among them by the key type the
+     * handshake needs (RSA, EC) and prefers a certificate whose names match the client's SNI name.
+     */
+    public static X509ExtendedKeyManager keyManager(List<KeyAndChain> pairs, String keyPath) {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = new char[0];
-            store.setKeyEntry("moat", privateKey, password, chain);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            for (int i = 0; i < pairs.size(); i++) {
+                store.setKeyEntry("moat-" + i, pairs.get(i).key(), password, pairs.get(i).chain());
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
             kmf.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            return context;
+            for (KeyManager manager : kmf.getKeyManagers()) {
+                if (manager instanceof X509ExtendedKeyManager x509) {
+                    return x509;
+                }
+            }
+            throw new ConfigException(keyPath, "no X.509 key manager available");
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException(keyPath, "the certificate and key do not make a TLS context: " + e.getMessage());
         }

@@ -52,27 +52,39 @@ public final class TlsTestCertificates {
 
     /** Generates a key pair and certificate and writes {@code cert.pem} and {@code key.pem} into {@code dir}. */
     public static TlsTestCertificates create(Path dir) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        KeyPair pair = generator.generateKeyPair();
-        X500Name name = new X500Name("CN=mx.test.example");
-        Instant now = Instant.now();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name, pair.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "mx.test.example"),
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-        X509Certificate cert = new JcaX509CertificateConverter()
-                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+        return create(dir, "", "RSA", "mx.test.example", "localhost");
+    }
 
-        Path certFile = dir.resolve("cert.pem");
-        Path keyFile = dir.resolve("key.pem");
+    /**
+     * A self-signed certificate of the given key type ({@code RSA} or {@code EC}) for the DNS names (the
+     * first is the CN) and 127.0.0.1, written to {@code <prefix>cert.pem} and {@code <prefix>key.pem}.
+     */
+    public static TlsTestCertificates create(Path dir, String prefix, String keyAlgorithm, String... dnsNames) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(keyAlgorithm);
+        generator.initialize(keyAlgorithm.equals("EC") ? 256 : 2048);
+        KeyPair pair = generator.generateKeyPair();
+        X500Name name = new X500Name("CN=" + dnsNames[0]);
+        Instant now = Instant.now();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(System.nanoTime()),
+                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name, pair.getPublic());
+        GeneralName[] names = new GeneralName[dnsNames.length + 1];
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        names[dnsNames.length] = new GeneralName(GeneralName.iPAddress, "127.0.0.1");
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        int usage = keyAlgorithm.equals("EC") ? KeyUsage.digitalSignature : KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        String signature = keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        X509Certificate cert = new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(pair.getPrivate())));
+
+        Path certFile = dir.resolve(prefix + "cert.pem");
+        Path keyFile = dir.resolve(prefix + "key.pem");
         Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
-        // Java's RSA private key encoding is PKCS#8 ("BEGIN PRIVATE KEY"), the form Moat requires.
+        // Java's private key encoding is PKCS#8 ("BEGIN PRIVATE KEY"), the form Moat requires.
         Files.writeString(keyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
         return new TlsTestCertificates(certFile, keyFile, cert, pair);
     }
