@@ -211,7 +211,7 @@ class ConfigLoaderTest {
         @Test
         void atTopLevel() {
             assertError(fails("queue:\n  directory: /var/spool/moat\n"), "queue",
-                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin)");
+                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin, auth)");
         }
 
         @Test
@@ -236,13 +236,13 @@ class ConfigLoaderTest {
                         address: 0.0.0.0:587
                         port: 587
                     """;
-            assertError(fails(yaml), "listeners[1].port", "unknown key (known keys: name, address, tls)");
+            assertError(fails(yaml), "listeners[1].port", "unknown key (known keys: name, address, tls, role, proxy-protocol, trusted-proxies)");
         }
 
         @Test
         void inTlsAndRoutes() {
             assertError(fails("listeners:\n  - {name: mx, address: '0.0.0.0:25', tls: {mode: none, ciphers: x}}\n"),
-                    "listeners[0].tls.ciphers", "unknown key (known keys: mode, certificate, key)");
+                    "listeners[0].tls.ciphers", "unknown key (known keys: mode, certificate, key, additional-certificates, reload-interval)");
             assertError(fails("routes:\n  - {domains: ['*'], mode: capture, next-hops: [a]}\n"),
                     "routes[0].next-hops", "only used with mode inline, but the mode is capture");
         }
@@ -306,7 +306,7 @@ class ConfigLoaderTest {
         @Test
         void documentThatIsNotAMap() {
             assertError(fails("- server\n- limits\n"), "",
-                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, got a list");
+                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, got a list");
             assertError(fails("just text\n"), "",
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, "
                             + "admin, got the string 'just text'");

@@ -35,6 +35,8 @@ class ShippedFilesTest {
         keys.addAll(ConfigReader.ROUTE_AUTH_KEYS);
         keys.addAll(ConfigReader.CAPTURE_KEYS);
         keys.addAll(ConfigReader.ADMIN_KEYS);
+        keys.addAll(ConfigReader.CERTIFICATE_KEYS);
+        keys.addAll(ConfigReader.AUTH_KEYS);
         return keys;
     }
 
@@ -53,7 +55,11 @@ class ShippedFilesTest {
                 "next-hops", "auth", "connect-timeout", "command-timeout", "data-timeout", "trust-file",
                 "expected-name", "username", "password", "password-file",
                 // the admin token has no default and must not be written in the file
-                "token");
+                "token",
+                // TLS and PROXY settings that the plain default listener may not have
+                "additional-certificates", "trusted-proxies",
+                // the users and sender files have no default
+                "users-file", "sender-logins");
         String sample = Files.readString(SAMPLE);
         for (String key : allKeys()) {
             String prefix = commentedOut.contains(key) ? "^ *#[ #-]*" : "^[ -]*";
