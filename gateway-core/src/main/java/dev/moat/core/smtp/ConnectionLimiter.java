@@ -39,7 +39,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        InetAddress ip = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress ip = ClientAddress.of(ctx.channel()).getAddress();
         int all = total.incrementAndGet();
         int mine = perIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
         if (all > maxConnections || mine > maxPerIp) {
@@ -55,7 +55,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        InetAddress ip = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress ip = ClientAddress.of(ctx.channel()).getAddress();
         total.decrementAndGet();
         perIp.computeIfPresent(ip, (k, count) -> count.decrementAndGet() <= 0 ? null : count);
         if (!Boolean.TRUE.equals(ctx.channel().attr(REFUSED).get())) {

@@ -7,6 +7,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
+import org.apache.james.protocols.api.ProxyInformation;
+import org.apache.james.protocols.smtp.SMTPConfiguration;
+import org.apache.james.protocols.smtp.SMTPSessionImpl;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.apache.james.protocols.netty.Encryption;
@@ -46,7 +49,18 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
 
     @Override
     protected ProtocolSession createSession(ChannelHandlerContext ctx) {
-        return protocol.newSession(new GatewayTransport(ctx.channel(), encryption, hostname, metrics));
+        GatewayTransport transport = new GatewayTransport(ctx.channel(), encryption, hostname, metrics);
+        // James 3.8.1's getProxyInformation() is Optional.of(null) (an NPE) when no header was set:
+        // this session answers empty instead, and carries the header's addresses when there was one.
+        SMTPSessionImpl session = new SMTPSessionImpl(transport, (SMTPConfiguration) protocol.getConfiguration()) {
+            @Override
+            public java.util.Optional<ProxyInformation> getProxyInformation() {
+                java.net.InetSocketAddress proxied = ctx.channel().attr(ClientAddress.PROXIED).get();
+                return proxied == null ? java.util.Optional.empty()
+                        : java.util.Optional.of(new ProxyInformation(proxied, (java.net.InetSocketAddress) ctx.channel().localAddress()));
+            }
+        };
+        return session;
     }
 
     @Override

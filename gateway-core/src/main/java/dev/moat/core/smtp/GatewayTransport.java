@@ -34,6 +34,12 @@ final class GatewayTransport extends NettyProtocolTransport {
         return channel;
     }
 
+    /** The proxied client's address behind a PROXY-protocol gate, else the peer's. */
+    @Override
+    public java.net.InetSocketAddress getRemoteAddress() {
+        return ClientAddress.of(channel);
+    }
+
     @Override
     protected void writeToClient(byte[] bytes, ProtocolSession session, boolean startTLS) {
         byte[] reply = EnhancedStatusCodes.apply(bytes, hostname);

@@ -16,7 +16,8 @@ final class SessionMdc implements ProtocolMDCContextFactory {
     @Override
     public MDCBuilder onBound(Protocol protocol, ChannelHandlerContext ctx) {
         MDCBuilder mdc = MDCBuilder.create().addToContext(MDCBuilder.PROTOCOL, protocol.getName());
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
+        InetSocketAddress address = ClientAddress.of(ctx.channel());
+        if (address != null && address.getAddress() != null) {
             mdc.addToContext(MDCBuilder.IP, address.getAddress().getHostAddress());
         }
         return mdc;

@@ -9,13 +9,16 @@ import dev.moat.core.config.AuthConfig;
 import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.LimitsConfig;
 import dev.moat.core.config.ListenerConfig;
+import dev.moat.core.config.ProxyProtocolConfig;
 import dev.moat.core.config.TlsMode;
 import dev.moat.core.delivery.CaptureDelivery;
 import dev.moat.core.delivery.Delivery;
 import dev.moat.core.message.Spool;
 import dev.moat.core.reload.PolicyHolder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -175,6 +178,24 @@ public final class SmtpServer implements AutoCloseable {
                 new GatewaySmtpConfiguration(hostname, limits.maxMessageSize()));
         int maxLine = Math.max(limits.maxCommandLineLength(), limits.maxDataLineLength() + 2) + 2;
 
+        // Behind a PROXY-protocol gate these are installed only once the header named the client.
+        java.util.function.Consumer<Channel> installSession = channel -> {
+            var pipeline = channel.pipeline();
+            if (encryption != null && !encryption.isStartTLS()) {
+                pipeline.addLast(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
+            }
+            pipeline.addLast("connectionLimit", limiter);
+            pipeline.addLast("connectionMetrics", connectionMetrics);
+            pipeline.addLast("deadlines", new SessionDeadlines(limits.idleTimeout(), limits.commandTimeout(),
+                    limits.dataTimeout(), hostname));
+            pipeline.addLast(HandlerConstants.FRAMER, new SmtpFramer(maxLine));
+            pipeline.addLast(sessionGroup, HandlerConstants.CORE_HANDLER,
+                    new GatewayChannelHandler(protocol, encryption, hostname, limits.maxCommandLineLength(),
+                            invalidCommands, metrics));
+        };
+        ProxyProtocolConfig proxy = listener.proxyProtocol();
+        Counter proxyUntrusted = proxy.enabled() ? ProxyProtocolGate.refusals(registry, listener.name(), "untrusted") : null;
+        Counter proxyHeader = proxy.enabled() ? ProxyProtocolGate.refusals(registry, listener.name(), "header") : null;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(NioServerSocketChannel.class)
@@ -185,26 +206,22 @@ public final class SmtpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         clientChannels.add(channel);
-                        var pipeline = channel.pipeline();
-                        if (encryption != null && !encryption.isStartTLS()) {
-                            pipeline.addLast(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
+                        if (proxy.enabled()) {
+                            channel.pipeline().addLast(ProxyProtocolGate.DECODER, new HAProxyMessageDecoder());
+                            channel.pipeline().addLast("proxyGate", new ProxyProtocolGate(proxy, limits.commandTimeout(),
+                                    installSession, proxyUntrusted, proxyHeader));
+                        } else {
+                            installSession.accept(channel);
                         }
-                        pipeline.addLast("connectionLimit", limiter);
-                        pipeline.addLast("connectionMetrics", connectionMetrics);
-                        pipeline.addLast("deadlines", new SessionDeadlines(limits.idleTimeout(), limits.commandTimeout(),
-                                limits.dataTimeout(), hostname));
-                        pipeline.addLast(HandlerConstants.FRAMER, new SmtpFramer(maxLine));
-                        pipeline.addLast(sessionGroup, HandlerConstants.CORE_HANDLER,
-                                new GatewayChannelHandler(protocol, encryption, hostname, limits.maxCommandLineLength(),
-                                        invalidCommands, metrics));
                     }
                 });
         Channel channel = bootstrap.bind(listener.address()).sync().channel();
         serverChannels.add(channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
         bound.put(listener.name(), address);
-        LOG.info("Listener '{}' accepting SMTP on {} (role: {}, tls: {})", listener.name(), address,
-                listener.role().yamlName(), listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("Listener '{}' accepting SMTP on {} (role: {}, tls: {}{})", listener.name(), address,
+                listener.role().yamlName(), listener.tls().mode().name().toLowerCase(java.util.Locale.ROOT),
+                proxy.enabled() ? ", PROXY protocol from " + proxy.trustedProxies() : "");
     }
 
     /** The address each listener is bound to, by listener name (the real port when 0 was configured). */
