@@ -1,6 +1,7 @@
 package dev.moat.core.smtp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.DecoderException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -177,8 +178,11 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (cause instanceof IOException) {
-            LOG.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        // A reset connection or a failed TLS handshake (wrapped by the decoder that met it) is the
+        // client's doing: a debug line, not an ERROR with a stack trace that anyone could provoke at will.
+        Throwable io = cause instanceof DecoderException && cause.getCause() instanceof IOException ? cause.getCause() : cause;
+        if (io instanceof IOException) {
+            LOG.debug("Connection from {} failed: {}", ClientAddress.of(ctx.channel()), io.toString());
             ctx.close();
             return;
         }

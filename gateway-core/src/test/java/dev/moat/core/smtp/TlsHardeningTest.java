@@ -111,11 +111,25 @@ class TlsHardeningTest {
     @ParameterizedTest
     @ValueSource(ints = {0x0301, 0x0302})
     void tls10And11AreRefusedOnTheImplicitListener(int version) throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
         try (TestGateway gw = TestGateway.builder(dir).yaml(certs.listenerYaml("implicit")).start();
                 Socket socket = new Socket("127.0.0.1", gw.port())) {
             socket.setSoTimeout(10_000);
             assertRefused(firstRecord(socket, clientHello(version)));
+            socket.close();
+            Thread.sleep(200); // let the server side finish with the connection
+        } finally {
+            root.detachAppender(log);
         }
+        // a failed handshake is the client's doing: no ERROR (with a stack trace) that anyone could provoke
+        assertTrue(log.list.stream().noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR),
+                () -> "ERROR logged: " + log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                        .map(e -> e.getFormattedMessage()).toList());
     }
 
     @Test
