@@ -40,6 +40,15 @@ final class CertificateSelector extends X509ExtendedKeyManager {
         this.previous = current;
     }
 
+    /** The leaf certificate's end of validity of pair {@code index} now in use (epoch seconds), or NaN. */
+    double notAfter(int index) {
+        List<TlsContexts.KeyAndChain> pairs = current.pairs();
+        if (index >= pairs.size() || !(pairs.get(index).chain()[0] instanceof X509Certificate leaf)) {
+            return Double.NaN;
+        }
+        return leaf.getNotAfter().getTime() / 1000.0;
+    }
+
     synchronized void swap(List<TlsContexts.KeyAndChain> pairs) {
         previous = current;
         current = new Generation(current.id() + 1, List.copyOf(pairs));

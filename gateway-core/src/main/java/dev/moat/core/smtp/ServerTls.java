@@ -4,6 +4,7 @@ import dev.moat.core.config.ConfigException;
 import dev.moat.core.config.TlsConfig;
 import dev.moat.core.config.TlsMode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
@@ -103,6 +104,14 @@ final class ServerTls implements Encryption {
         this.cipherSuites = CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
         Set<String> supportedProtocols = Set.of(context.getSupportedSSLParameters().getProtocols());
         this.protocols = PROTOCOLS.stream().filter(supportedProtocols::contains).toArray(String[]::new);
+        for (int i = 0; i < config.allCertificates().size(); i++) {
+            int index = i;
+            Gauge.builder("moat.tls.certificate.expiry", keyManager, k -> k.notAfter(index))
+                    .description("When the certificate in use expires (its notAfter), per listener and certificate"
+                            + " (0 = the main one, 1.. = additional-certificates in order)")
+                    .baseUnit("timestamp_seconds")
+                    .tags("listener", listener, "certificate", Integer.toString(index)).register(registry);
+        }
         this.reloadSuccess = Counter.builder("moat.tls.certificate.reloads")
                 .description("Certificate reloads after the files changed, by result (a failure keeps the previous certificates)")
                 .tags("listener", listener, "result", "success").register(registry);

@@ -85,6 +85,8 @@ class TlsCertificatesTest {
                 .yaml(listener("starttls", first, "      reload-interval: 100ms\n")).start()) {
             MeterRegistry registry = gw.runtime().injector().getInstance(MeterRegistry.class);
             TlsTestCertificates[] client = {first, renewed};
+            assertEquals(first.x509.getNotAfter().getTime() / 1000.0,
+                    registry.get("moat.tls.certificate.expiry").tags("listener", "test", "certificate", "0").gauge().value());
             assertEquals("CN=first.test.example", startTlsSubject(gw, client));
 
             // as certbot does: new files in place of the old ones
@@ -94,6 +96,9 @@ class TlsCertificatesTest {
                     () -> startTlsSubject(gw, client).equals("CN=renewed.test.example"));
             assertTrue(registry.get("moat.tls.certificate.reloads").tags("listener", "test", "result", "success")
                     .counter().count() >= 1);
+            assertEquals(renewed.x509.getNotAfter().getTime() / 1000.0,
+                    registry.get("moat.tls.certificate.expiry").tags("listener", "test", "certificate", "0").gauge().value(),
+                    "the expiry gauge follows the certificate in use");
 
             double failures = registry.get("moat.tls.certificate.reloads").tags("listener", "test", "result", "failure")
                     .counter().count();
