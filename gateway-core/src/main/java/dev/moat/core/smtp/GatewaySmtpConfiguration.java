@@ -6,7 +6,8 @@ import org.apache.james.protocols.smtp.SMTPConfiguration;
 
 /**
  * What James's handlers ask of the configuration. Relaying is never "allowed" here: the filter chain
- * and the routes decide per recipient. AUTH is not offered on these listeners yet.
+ * and the routes decide per recipient. James's AUTH is never announced: submission listeners use
+ * Moat's own {@link SubmissionAuthHandler}, which decides when AUTH is offered.
  */
 final class GatewaySmtpConfiguration implements SMTPConfiguration {
 
