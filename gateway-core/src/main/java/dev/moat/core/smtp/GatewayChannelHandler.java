@@ -64,8 +64,59 @@ final class GatewayChannelHandler extends BasicChannelInboundHandler {
         return session;
     }
 
+    /**
+     * Frames that arrived while a reply is held back ({@link #hold}); replayed in order once it is
+     * written. Only touched on this channel's session executor.
+     */
+    private final java.util.ArrayDeque<Object> heldFrames = new java.util.ArrayDeque<>();
+    private boolean holding;
+
+    /**
+     * Answers {@code response} after {@code delay} without holding a thread: until then the
+     * connection's further commands wait here, in order, and read back-pressure applies as usual.
+     * Call from this channel's session executor (from a command handler, which then returns null).
+     */
+    void hold(ChannelHandlerContext ctx, ProtocolSession session, Response response, java.time.Duration delay) {
+        holding = true;
+        ctx.channel().eventLoop().schedule(() -> ctx.executor().execute(() -> release(ctx, session, response)),
+                delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void release(ChannelHandlerContext ctx, ProtocolSession session, Response response) {
+        holding = false;
+        if (!ctx.channel().isActive()) {
+            discardHeld();
+            return;
+        }
+        ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(response, session);
+        while (!holding && !heldFrames.isEmpty()) {
+            try {
+                channelRead(ctx, heldFrames.poll());
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    private void discardHeld() {
+        Object frame;
+        while ((frame = heldFrames.poll()) != null) {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        discardHeld();
+        super.channelInactive(ctx);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (holding) {
+            heldFrames.add(msg); // counted in flight until replayed, so reading still pauses at the high-water mark
+            return;
+        }
         ConnectionState state = ConnectionState.of(ctx.channel());
         try {
             if (state.closing) {

@@ -42,7 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +98,6 @@ public final class SmtpServer implements AutoCloseable {
     private final SenderLogins senders;
     private final AuthThrottle throttle;
     private final AuthMetrics authMetrics;
-    private final Semaphore authDelays;
 
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
             PolicyHolder policies, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
@@ -125,14 +123,11 @@ public final class SmtpServer implements AutoCloseable {
             this.senders = AuthFiles.senders(auth);
             this.throttle = new AuthThrottle(auth, clock);
             this.authMetrics = new AuthMetrics(registry, throttle);
-            // At most a quarter of the workers may sit in failure delays (at least one).
-            this.authDelays = new Semaphore(Math.max(1, workerThreads / 4));
         } else {
             this.users = null;
             this.senders = null;
             this.throttle = null;
             this.authMetrics = null;
-            this.authDelays = null;
         }
     }
 
@@ -140,7 +135,7 @@ public final class SmtpServer implements AutoCloseable {
         if (!listener.role().requiresAuth()) {
             return Optional.empty();
         }
-        return Optional.of(new Submission(listener.role(), auth, users, senders, throttle, authMetrics, authDelays));
+        return Optional.of(new Submission(listener.role(), auth, users, senders, throttle, authMetrics));
     }
 
     /** Binds every listener; on failure, whatever was bound is closed again and the exception is thrown. */

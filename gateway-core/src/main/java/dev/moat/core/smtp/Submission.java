@@ -7,16 +7,13 @@ import dev.moat.core.auth.UserStore;
 import dev.moat.core.config.AuthConfig;
 import dev.moat.core.config.ListenerRole;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
 
 /**
  * What a submission listener's handlers use for AUTH: the role, the user store, the sender bindings,
  * the brute-force throttle (shared by all listeners, so 587 and 465 count together) and its meters.
- *
- * @param delays bounds how many failure delays may hold a worker thread at once
  */
 record Submission(ListenerRole role, AuthConfig config, UserStore users, SenderLogins senders, AuthThrottle throttle,
-        AuthMetrics metrics, Semaphore delays) {
+        AuthMetrics metrics) {
 
     Submission {
         Objects.requireNonNull(role, "role");
@@ -25,7 +22,6 @@ record Submission(ListenerRole role, AuthConfig config, UserStore users, SenderL
         Objects.requireNonNull(senders, "senders");
         Objects.requireNonNull(throttle, "throttle");
         Objects.requireNonNull(metrics, "metrics");
-        Objects.requireNonNull(delays, "delays");
         if (!role.requiresAuth()) {
             throw new IllegalArgumentException("role " + role.yamlName() + " has no AUTH");
         }

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import io.netty.channel.ChannelHandlerContext;
 import org.apache.james.core.Username;
+import org.apache.james.protocols.api.ProtocolSessionImpl;
+import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
@@ -28,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Offered in the EHLO reply only once TLS is active; before STARTTLS, AUTH gets
  *       {@code 530 5.7.0 Must issue a STARTTLS command first}.</li>
- *   <li>Each failure is answered {@code 535 5.7.8} after the throttle's growing delay; reaching a limit,
- *       or trying while blocked, gets {@code 421 4.7.0} and the connection is closed.</li>
+ *   <li>Each failure is answered {@code 535 5.7.8} after the throttle's growing delay (no thread waits:
+ *       the session handler holds the reply and the client's next commands); reaching a limit, or
+ *       trying while blocked, gets {@code 421 4.7.0} and the connection is closed.</li>
  *   <li>The password is never logged, stored or echoed; only the user name and the result are logged.</li>
  * </ul>
  * Stateless; one instance per listener, used from the session workers.
@@ -178,21 +181,23 @@ final class SubmissionAuthHandler implements CommandHandler<SMTPSession>, EhloEx
                     failure.blockedNow().get() == AuthThrottle.Scope.IP ? "IP " + ip : "user", printable(user), ip);
             return closing("421", "4.7.0 " + hostname + " Too many failed authentication attempts, try again later");
         }
+        Response invalid = new SMTPResponse("535", "5.7.8 Authentication credentials invalid");
         if (!failure.delay().isZero()) {
-            // The delay holds this worker; a bounded number may wait at once, so that an attack with
-            // many connections cannot tie up the pool: beyond that the connection is closed instead.
-            if (!submission.delays().tryAcquire()) {
-                return closing("421", "4.7.0 " + hostname + " Too many failed authentication attempts, try again later");
-            }
-            try {
-                TimeUnit.NANOSECONDS.sleep(failure.delay().toNanos());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                submission.delays().release();
+            // The reply waits without holding a thread; the client's next commands wait behind it.
+            ChannelHandlerContext core = coreContext(session);
+            if (core != null && core.handler() instanceof GatewayChannelHandler handler) {
+                handler.hold(core, session, invalid, failure.delay());
+                return null;
             }
         }
-        return new SMTPResponse("535", "5.7.8 Authentication credentials invalid");
+        return invalid;
+    }
+
+    private static ChannelHandlerContext coreContext(SMTPSession session) {
+        if (session instanceof ProtocolSessionImpl impl && impl.getProtocolTransport() instanceof GatewayTransport transport) {
+            return transport.channel().pipeline().context(HandlerConstants.CORE_HANDLER);
+        }
+        return null;
     }
 
     private Response blocked(SMTPSession session, String scope, Optional<String> user) {

@@ -89,6 +89,31 @@ class SubmissionBruteForceTest {
     }
 
     @Test
+    void theDelayHoldsNoThreadAndKeepsPipelinedCommandsInOrder() throws Exception {
+        Path users = SubmissionSupport.usersFile(dir);
+        // one session thread: a delay that held it would stall every other connection
+        String yaml = "server:\n  hostname: mx.test.example\n  data-directory: \"" + dir.resolve("data") + "\"\n"
+                + "  worker-threads: 1\n"
+                + SubmissionSupport.yaml(certs, users, "  failure-delay: 3s\n  max-failure-delay: 3s\n");
+        try (TestGateway gw = TestGateway.builder(dir.resolve("data")).yaml(yaml).start();
+                RawSmtp a = SubmissionSupport.implicit(gw, certs)) {
+            a.send("EHLO client.example\r\n").reply();
+            long t0 = System.nanoTime();
+            // a failure, then pipelined commands behind it
+            a.send("AUTH PLAIN " + plain("", "bob", "wrong") + "\r\nNOOP\r\nAUTH PLAIN " + plain("", "bob", BOB_PASSWORD) + "\r\n");
+            try (RawSmtp b = RawSmtp.connect(gw.address("sub").getPort())) {
+                assertTrue(b.lastLine().startsWith("220 "));
+                assertTrue(b.send("EHLO other.example\r\n").reply().startsWith("250-"));
+            }
+            assertEquals(0, a.socket().getInputStream().available(), "the failure is still being held back");
+            assertEquals(FAIL, a.lastLine());
+            assertTrue(System.nanoTime() - t0 >= Duration.ofSeconds(3).toNanos());
+            assertTrue(a.lastLine().startsWith("250 "), "NOOP answered after the held reply");
+            assertEquals("235 2.7.0 Authentication successful", a.lastLine());
+        }
+    }
+
+    @Test
     void failuresPerUserBlockThatUserOnly() throws Exception {
         String settings = "  max-failures-per-ip: 100\n  max-failures-per-user: 2\n  failure-delay: 0s\n  block-duration: 1h\n";
         try (TestGateway gw = start(settings); RawSmtp c = SubmissionSupport.implicit(gw, certs)) {
