@@ -9,9 +9,12 @@ import dev.moat.core.config.MoatConfig;
 import dev.moat.core.config.RouteConfig;
 import dev.moat.core.config.Units;
 import dev.moat.core.delivery.QuarantineRelease;
+import dev.moat.core.plugin.FilterTypes;
+import dev.moat.core.plugin.PluginReport;
 import dev.moat.core.reload.Policy;
 import dev.moat.core.smtp.Simulation;
 import dev.moat.core.reload.ReloadReport;
+import dev.moat.filter.FilterFactory;
 import dev.moat.core.store.CaptureStore;
 import dev.moat.core.store.CapturedEnvelope;
 import dev.moat.core.store.StoredMessage;
@@ -82,10 +85,16 @@ final class AdminHandler extends Handler.Abstract {
     private final Instant startedAt;
     private final long startedNanos;
 
-    AdminHandler(MoatConfig config, Gateway gateway, PrometheusMeterRegistry registry) {
+    private final FilterTypes plugins;
+    private final Map<String, FilterFactory> types;
+
+    AdminHandler(MoatConfig config, Gateway gateway, PrometheusMeterRegistry registry, FilterTypes plugins,
+            Map<String, FilterFactory> types) {
         this.config = config;
         this.gateway = gateway;
         this.registry = registry;
+        this.plugins = plugins;
+        this.types = Map.copyOf(types);
         this.tokenDigest = config.admin().token().map(AdminHandler::sha256);
         this.startedAt = Instant.now();
         this.startedNanos = System.nanoTime();
@@ -149,8 +158,8 @@ final class AdminHandler extends Handler.Abstract {
             case HEALTH -> json(response, callback, 200, Json.map("status", "up"));
             case READY -> ready(response, callback);
             case STATUS -> json(response, callback, 200, status());
-            case FILTERS -> json(response, callback, 200, Json.map("filters", filters()));
-            case CONFIG -> json(response, callback, 200, ConfigView.of(gateway.config()));
+            case FILTERS -> json(response, callback, 200, Json.map("filters", filters(), "plugins", plugins()));
+            case CONFIG -> json(response, callback, 200, ConfigView.of(gateway.config(), this::secretKeys));
             case RELOAD -> reload(request, response, callback);
             case LIST -> json(response, callback, 200, list(request, route.store));
             case MESSAGE -> {
@@ -421,7 +430,28 @@ final class AdminHandler extends Handler.Abstract {
                     "type", f.type(),
                     "timeout", Units.formatDuration(f.timeout()),
                     "stages", stages,
-                    "settings", c == null ? Map.of() : ConfigView.maskedSettings(c.settings())));
+                    "settings", c == null ? Map.of() : ConfigView.maskedSettings(c.settings(), secretKeys(f.type()))));
+        }
+        return out;
+    }
+
+    /** The setting keys a filter type declares secret; none for an unknown type. */
+    private java.util.Set<String> secretKeys(String type) {
+        FilterFactory factory = types.get(type);
+        return factory == null ? java.util.Set.of() : factory.secretKeys();
+    }
+
+    /** Every plugin considered at start-up, loaded or skipped, with the reason of a skip. */
+    private List<Map<String, Object>> plugins() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PluginReport p : plugins.plugins()) {
+            out.add(Json.map(
+                    "name", p.name(),
+                    "source", p.source(),
+                    "apiVersion", p.apiVersion().orElse(null),
+                    "status", p.status(),
+                    "types", p.types(),
+                    "problem", p.problem().orElse(null)));
         }
         return out;
     }

@@ -1,6 +1,9 @@
 package dev.moat.admin;
 
 import dev.moat.core.Gateway;
+import dev.moat.core.plugin.FilterTypes;
+import dev.moat.filter.FilterFactory;
+import java.util.Map;
 import dev.moat.core.config.MoatConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.inject.Inject;
@@ -38,14 +41,19 @@ public final class AdminServer implements AutoCloseable {
     private final MoatConfig config;
     private final Gateway gateway;
     private final PrometheusMeterRegistry registry;
+    private final FilterTypes plugins;
+    private final Map<String, FilterFactory> types;
     private Server server;
     private ServerConnector connector;
 
     @Inject
-    public AdminServer(MoatConfig config, Gateway gateway, PrometheusMeterRegistry registry) {
+    public AdminServer(MoatConfig config, Gateway gateway, PrometheusMeterRegistry registry, FilterTypes plugins,
+            Map<String, FilterFactory> types) {
         this.config = config;
         this.gateway = gateway;
         this.registry = registry;
+        this.plugins = plugins;
+        this.types = Map.copyOf(types);
     }
 
     /**
@@ -85,7 +93,7 @@ public final class AdminServer implements AutoCloseable {
         http1.setPort(address.getPort());
         http1.setIdleTimeout(IDLE_TIMEOUT_MS);
         jetty.addConnector(http1);
-        jetty.setHandler(new AdminHandler(config, gateway, registry));
+        jetty.setHandler(new AdminHandler(config, gateway, registry, plugins, types));
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(2_000);
         try {

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +33,9 @@ import java.util.regex.Pattern;
  * {@code null}, sizes as numbers of bytes. A filter entry is flat, as in YAML: {@code name},
  * {@code type}, {@code timeout} and its settings side by side.
  *
- * <p>Secrets: the admin token, the route credentials' password, and every filter setting (at any
- * depth) whose key contains {@code password}, {@code secret}, {@code token} or {@code key}.
+ * <p>Secrets: the admin token, the route credentials' password, every filter setting (at any
+ * depth) whose key contains {@code password}, {@code secret}, {@code token} or {@code key}, and the
+ * settings a filter type declares secret ({@code FilterFactory.secretKeys()}).
  */
 final class ConfigView {
 
@@ -44,10 +47,27 @@ final class ConfigView {
     private ConfigView() {
     }
 
-    /** The whole effective configuration. */
+    /** The whole effective configuration, without knowing which settings the filter types declare secret. */
     static Map<String, Object> of(MoatConfig config) {
-        @SuppressWarnings("unchecked")
+        return of(config, type -> Set.of());
+    }
+
+    /**
+     * The whole effective configuration; {@code secretKeys} gives the setting keys each filter type
+     * declares secret ({@code FilterFactory.secretKeys()}), masked on top of the name pattern.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> of(MoatConfig config, Function<String, Set<String>> secretKeys) {
         Map<String, Object> root = (Map<String, Object>) value(config);
+        List<Object> filters = (List<Object>) root.get("filters");
+        for (int i = 0; i < config.filters().size(); i++) {
+            Map<String, Object> entry = (Map<String, Object>) filters.get(i);
+            for (String key : secretKeys.apply(config.filters().get(i).type())) {
+                if (entry.get(key) != null && config.filters().get(i).settings().containsKey(key)) {
+                    entry.put(key, MASK);
+                }
+            }
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> admin = (Map<String, Object>) root.get("admin");
         if (admin != null && admin.get("token") != null) {
@@ -63,8 +83,14 @@ final class ConfigView {
 
     /** A filter's settings with the secrets masked, at any depth. */
     static Map<String, Object> maskedSettings(Map<String, Object> settings) {
+        return maskedSettings(settings, Set.of());
+    }
+
+    /** A filter's settings with the secrets masked: by name at any depth, and the type's declared secret keys. */
+    static Map<String, Object> maskedSettings(Map<String, Object> settings, Set<String> declaredSecrets) {
         Map<String, Object> out = new LinkedHashMap<>();
-        settings.forEach((key, value) -> out.put(key, value != null && isSecretKey(key) ? MASK : masked(value)));
+        settings.forEach((key, value) -> out.put(key,
+                value != null && (isSecretKey(key) || declaredSecrets.contains(key)) ? MASK : masked(value)));
         return out;
     }
 

@@ -145,7 +145,12 @@ final class AdminTestSupport {
 
             @Override
             public Set<String> settingKeys() {
-                return Set.of("reject-prefix", "quarantine-sender", "api-key", "smtp-password", "options", "level");
+                return Set.of("reject-prefix", "quarantine-sender", "api-key", "smtp-password", "options", "level", "community");
+            }
+
+            @Override
+            public Set<String> secretKeys() {
+                return Set.of("community"); // a secret whose name does not say so
             }
 
             @Override

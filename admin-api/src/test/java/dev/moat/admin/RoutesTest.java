@@ -41,6 +41,7 @@ class RoutesTest {
                 api-key: abc123-filter-secret
                 smtp-password: hunter2-filter-secret
                 level: 2
+                community: declared-filter-secret
                 options: {secret-token: xyz-nested-secret, depth: 3, nested: [{key-file: /etc/moat/k.pem}, plain]}
             routes:
               - domains: [inline.test]
@@ -104,6 +105,7 @@ class RoutesTest {
         assertEquals(2, settings.path("level").asInt());
         assertEquals("****", settings.path("api-key").asText());
         assertEquals("****", settings.path("smtp-password").asText());
+        assertEquals("****", settings.path("community").asText());
         assertEquals("****", settings.path("options").path("secret-token").asText());
         assertEquals(3, settings.path("options").path("depth").asInt());
         assertEquals("****", settings.path("options").path("nested").get(0).path("key-file").asText());
@@ -136,6 +138,7 @@ class RoutesTest {
         JsonNode filter = c.path("filters").get(0);
         assertEquals("gatekeeper", filter.path("name").asText());
         assertEquals("****", filter.path("api-key").asText());
+        assertEquals("****", filter.path("community").asText());
         assertEquals("bad", filter.path("reject-prefix").asText());
         assertEquals(10000, c.path("capture").path("max-messages").asInt());
         assertEquals("30d", c.path("capture").path("max-age").asText());
@@ -144,7 +147,7 @@ class RoutesTest {
 
     private static void assertNoSecrets(String body) {
         for (String secret : new String[] {TOKEN, "relay-route-secret", "abc123-filter-secret", "hunter2-filter-secret",
-            "xyz-nested-secret", "/etc/moat/k.pem"}) {
+            "xyz-nested-secret", "/etc/moat/k.pem", "declared-filter-secret"}) {
             assertFalse(body.contains(secret), secret + " leaked: " + body);
         }
     }

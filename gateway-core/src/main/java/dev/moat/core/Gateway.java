@@ -192,7 +192,7 @@ public final class Gateway implements AutoCloseable {
         }
         policies.swap(built);
         config = new MoatConfig(running.server(), running.listeners(), running.limits(), next.filters(), next.routes(),
-                running.capture(), running.admin(), running.auth());
+                running.capture(), running.admin(), running.auth(), running.plugins());
         List<String> restart = new ArrayList<>();
         if (!next.server().equals(startConfig.server())) {
             restart.add("server");
@@ -211,6 +211,11 @@ public final class Gateway implements AutoCloseable {
         }
         if (!next.auth().equals(startConfig.auth())) {
             restart.add("auth");
+        }
+        // Plugins are loaded once, at start: a new or replaced plugin needs a restart. A changed
+        // setting of a plugin's filter is a filters change and is applied.
+        if (!next.plugins().equals(startConfig.plugins())) {
+            restart.add("plugins");
         }
         ReloadReport report = new ReloadReport(built.generation(), built.loadedAt(),
                 !next.filters().equals(running.filters()), !next.routes().equals(running.routes()), restart);

@@ -47,7 +47,12 @@ public final class Main {
         if (args.length == 2 && args[0].equals("check-config")) {
             try {
                 MoatConfig checked = ConfigLoader.load(Path.of(args[1]));
-                Guice.createInjector(new GatewayModule(checked)).getInstance(Gateway.class).check();
+                GatewayModule module = new GatewayModule(checked);
+                try {
+                    Guice.createInjector(module).getInstance(Gateway.class).check();
+                } finally {
+                    module.types().close();
+                }
                 out.println("moat: " + args[1] + ": configuration OK");
                 return 0;
             } catch (ConfigException e) {

@@ -8,6 +8,7 @@ import dev.moat.core.config.ConfigSource;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.inject.GatewayExtension;
 import dev.moat.core.inject.GatewayModule;
+import dev.moat.core.plugin.FilterTypes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +27,14 @@ public final class MoatRuntime implements AutoCloseable {
     private final MoatConfig config;
     private final Injector injector;
     private final Gateway gateway;
+    private final FilterTypes types;
     private final List<AutoCloseable> running = new ArrayList<>();
 
-    private MoatRuntime(MoatConfig config, Injector injector) {
+    private MoatRuntime(MoatConfig config, Injector injector, FilterTypes types) {
         this.config = config;
         this.injector = injector;
         this.gateway = injector.getInstance(Gateway.class);
+        this.types = types;
     }
 
     /**
@@ -47,17 +50,24 @@ public final class MoatRuntime implements AutoCloseable {
     public static MoatRuntime start(MoatConfig config, ConfigSource source, Module... extra) throws Exception {
         List<GatewayExtension> extensions = new ArrayList<>();
         ServiceLoader.load(GatewayExtension.class, MoatRuntime.class.getClassLoader()).forEach(extensions::add);
-        Module base = Modules.combine(new GatewayModule(config, source), Modules.combine(extra));
+        GatewayModule gatewayModule = new GatewayModule(config, source);
+        Module base = Modules.combine(gatewayModule, Modules.combine(extra));
         List<Module> overrides = new ArrayList<>();
-        for (GatewayExtension extension : extensions) {
-            overrides.add(extension.overrides(config));
+        MoatRuntime runtime;
+        try {
+            for (GatewayExtension extension : extensions) {
+                overrides.add(extension.overrides(config));
+            }
+            Injector injector = Guice.createInjector(Modules.override(base).with(overrides));
+            runtime = new MoatRuntime(config, injector, gatewayModule.types());
+        } catch (RuntimeException | Error e) {
+            gatewayModule.types().close();
+            throw e;
         }
-        Injector injector = Guice.createInjector(Modules.override(base).with(overrides));
-        MoatRuntime runtime = new MoatRuntime(config, injector);
         try {
             runtime.gateway.start();
             for (GatewayExtension extension : extensions) {
-                runtime.running.add(extension.start(injector));
+                runtime.running.add(extension.start(runtime.injector));
             }
         } catch (Exception | Error e) {
             runtime.shutdown(Duration.ZERO);
@@ -89,6 +99,8 @@ public final class MoatRuntime implements AutoCloseable {
         }
         running.clear();
         gateway.shutdown(grace);
+        // Only now that no filter runs any more may the plugins' jars be closed.
+        types.close();
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.time.Clock;
 
 /**
  * What Moat gives a filter instance when it is created: its settings, a metrics facade tagged with the
- * instance, a logger name and a clock. Valid for the lifetime of the instance.
+ * instance, a logger, a clock and a state store. Valid for the lifetime of the instance.
  */
 public interface FilterSetup {
 
@@ -22,4 +22,7 @@ public interface FilterSetup {
     default System.Logger logger() {
         return System.getLogger("dev.moat.filter." + settings().filterName());
     }
+
+    /** This instance's own key-value store for state kept between calls; see {@link StateStore}. */
+    StateStore state();
 }

@@ -55,13 +55,19 @@ public final class FilterChainBuilder {
             }
         }
         Filter filter;
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
         try {
+            // A plugin's libraries may look classes up through the context loader (ServiceLoader, JAXB...).
+            thread.setContextClassLoader(factory.getClass().getClassLoader());
             filter = factory.create(new ConfiguredFilterSetup(new ConfiguredFilterSettings(config.name(), config.settings()),
                     new MicrometerFilterMetrics(metrics, gauges, config.name(), config.type()), java.time.Clock.systemUTC()));
         } catch (InvalidSettingException e) {
             throw new ConfigException(path + "." + e.key(), e.getMessage().substring(e.key().length() + 2));
         } catch (Exception e) {
             throw new ConfigException(path, "filter type '" + config.type() + "' failed to start: " + e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
         if (filter == null) {
             throw new ConfigException(path, "filter type '" + config.type() + "' returned no filter");

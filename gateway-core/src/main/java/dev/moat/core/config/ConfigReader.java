@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 final class ConfigReader {
 
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin", "auth");
+            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin", "auth", "plugins");
+    static final List<String> PLUGINS_KEYS = List.of("directory", "on-error");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics", "tls");
     static final List<String> ADMIN_TLS_KEYS = List.of("certificate", "key");
     static final List<String> SERVER_KEYS =
@@ -94,7 +95,8 @@ final class ConfigReader {
                         + listeners.get(i).role().yamlName());
             }
         }
-        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin, auth);
+        PluginsConfig plugins = plugins(document.block("plugins"));
+        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin, auth, plugins);
     }
 
     private ServerConfig server(Section s) {
@@ -560,6 +562,19 @@ final class ConfigReader {
             throw t.error(key, "file " + text.shown() + " does not exist or is not a readable regular file");
         }
         return file;
+    }
+
+    private static PluginsConfig plugins(Section p) {
+        p.allowOnly(PLUGINS_KEYS);
+        PluginsConfig.OnError onError = p.choice("on-error", PluginsConfig.OnError.FAIL, PluginsConfig.OnError.values());
+        Optional<java.nio.file.Path> directory = p.path("directory");
+        if (directory.isPresent()) {
+            if (!java.nio.file.Files.isDirectory(directory.get())) {
+                throw p.error("directory", "'" + directory.get() + "' is not a directory");
+            }
+            return new PluginsConfig(directory, true, onError);
+        }
+        return new PluginsConfig(PluginsConfig.defaultDirectory(), false, onError);
     }
 
     private static boolean flag(Section s, String key, boolean defaultValue) {

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param capture retention of the capture store
  * @param admin the admin HTTP server
  * @param auth SMTP AUTH of the submission listeners
+ * @param plugins where filter plugins are loaded from
  */
 public record MoatConfig(
         ServerConfig server,
@@ -28,7 +29,15 @@ public record MoatConfig(
         List<RouteConfig> routes,
         CaptureConfig capture,
         AdminConfig admin,
-        AuthConfig auth) {
+        AuthConfig auth,
+        PluginsConfig plugins) {
+
+    /** A configuration with the default plugins block. */
+    public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
+            List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture, AdminConfig admin,
+            AuthConfig auth) {
+        this(server, listeners, limits, filters, routes, capture, admin, auth, PluginsConfig.defaults());
+    }
 
     /** A configuration with the default admin block. */
     public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
@@ -51,6 +60,7 @@ public record MoatConfig(
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(plugins, "plugins");
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("at least one listener is required");
         }

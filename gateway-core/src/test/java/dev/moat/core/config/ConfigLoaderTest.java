@@ -211,7 +211,7 @@ class ConfigLoaderTest {
         @Test
         void atTopLevel() {
             assertError(fails("queue:\n  directory: /var/spool/moat\n"), "queue",
-                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin, auth)");
+                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin, auth, plugins)");
         }
 
         @Test
@@ -306,7 +306,7 @@ class ConfigLoaderTest {
         @Test
         void documentThatIsNotAMap() {
             assertError(fails("- server\n- limits\n"), "",
-                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, got a list");
+                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, plugins, got a list");
             assertError(fails("just text\n"), "",
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, "
                             + "admin, auth, got the string 'just text'");

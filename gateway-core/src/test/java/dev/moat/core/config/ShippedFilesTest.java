@@ -59,7 +59,9 @@ class ShippedFilesTest {
                 // TLS and PROXY settings that the plain default listener may not have
                 "additional-certificates", "trusted-proxies",
                 // the users and sender files have no default
-                "users-file", "sender-logins");
+                "users-file", "sender-logins",
+                // the plugin directory's default depends on where Moat is installed
+                "directory");
         String sample = Files.readString(SAMPLE);
         for (String key : allKeys()) {
             String prefix = commentedOut.contains(key) ? "^ *#[ #-]*" : "^[ -]*";
