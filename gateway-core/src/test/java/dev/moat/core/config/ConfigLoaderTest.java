@@ -309,7 +309,7 @@ class ConfigLoaderTest {
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, plugins, got a list");
             assertError(fails("just text\n"), "",
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, "
-                            + "admin, auth, got the string 'just text'");
+                            + "admin, auth, plugins, got the string 'just text'");
         }
 
         @Test
