@@ -56,8 +56,13 @@ class PluginsReportTest {
             assertEquals("https://vault.example", settings.path("endpoint").asText());
             assertEquals("****", settings.path("credential").asText());
             JsonNode list = body.path("plugins");
-            assertEquals(2, list.size(), r.body());
-            JsonNode old = list.get(0);
+            assertEquals(3, list.size(), r.body());
+            JsonNode builtin = list.get(0);
+            assertEquals("dev.moat.filters.BuiltinFilters", builtin.path("name").asText());
+            assertEquals("class-path", builtin.path("source").asText());
+            assertEquals("loaded", builtin.path("status").asText());
+            assertEquals(7, builtin.path("types").size());
+            JsonNode old = list.get(1);
             assertEquals("old", old.path("name").asText());
             assertEquals("skipped", old.path("status").asText());
             assertEquals(plugins.resolve("old").toString(), old.path("source").asText());
@@ -65,7 +70,7 @@ class PluginsReportTest {
             assertEquals(0, old.path("types").size());
             assertTrue(old.path("problem").asText().contains("built for filter API 0.3, but this Moat provides filter API 1.0"),
                     r.body());
-            JsonNode vault = list.get(1);
+            JsonNode vault = list.get(2);
             assertEquals("vault", vault.path("name").asText());
             assertEquals("loaded", vault.path("status").asText());
             assertEquals("1.0", vault.path("apiVersion").asText());

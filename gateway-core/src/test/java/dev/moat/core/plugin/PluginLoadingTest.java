@@ -77,7 +77,7 @@ class PluginLoadingTest {
             PluginReport report = types.plugins().stream().filter(p -> p.name().equals("stamper")).findFirst().orElseThrow();
             assertEquals(List.of("stamp"), report.types());
             assertEquals("loaded", report.status());
-            ClassLoader loader = gw.gateway().chain().filters().get(0).filter().getClass().getClassLoader();
+            ClassLoader loader = gw.gateway().policies().current().chain().filters().get(0).filter().getClass().getClassLoader();
             assertTrue(loader instanceof PluginClassLoader, "loaded by " + loader);
             assertEquals("moat-plugin-stamper", loader.getName());
         }
@@ -186,6 +186,38 @@ class PluginLoadingTest {
             send(c, "b@example.com");
             String message = onlyCaptured(gw);
             assertTrue(message.contains("X-Stamp: second\r\n") && !message.contains("first"), message);
+        }
+    }
+
+    @Test
+    void aChangedPluginSettingTakesEffectAtAReloadAndANewPluginDirectoryNeedsARestart() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        TestPlugins.stamp(plugins, "stamper", "stamp");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        String config = "plugins:\n  directory: \"" + plugins + "\"\nfilters:\n  - type: stamp\n    text: TEXT\n";
+        try (TestGateway gw = TestGateway.builder(data).yaml(config.replace("TEXT", "before")).reloadable().start()) {
+            try (RawSmtp c = RawSmtp.connect(gw.port())) {
+                send(c, "b@example.com");
+            }
+            assertTrue(onlyCaptured(gw).contains("X-Stamp: before\r\n"));
+            gw.capture().delete(gw.capture().list().get(0).id());
+
+            gw.writeConfig(config.replace("TEXT", "after"));
+            dev.moat.core.reload.ReloadReport report = gw.gateway().reload();
+            assertTrue(report.filtersChanged());
+            assertEquals(List.of(), report.restartRequired());
+            try (RawSmtp c = RawSmtp.connect(gw.port())) {
+                send(c, "b@example.com");
+            }
+            String message = onlyCaptured(gw);
+            assertTrue(message.contains("X-Stamp: after\r\n") && !message.contains("before"), message);
+            // The reloaded instance still comes from the plugin's own class loader.
+            assertEquals("moat-plugin-stamper", gw.gateway().policies().current().chain().filters().get(0).filter()
+                    .getClass().getClassLoader().getName());
+
+            Path other = Files.createDirectories(dir.resolve("other-plugins"));
+            gw.writeConfig(config.replace("TEXT", "after").replace(plugins.toString(), other.toString()));
+            assertEquals(List.of("plugins"), gw.gateway().reload().restartRequired());
         }
     }
 
