@@ -15,6 +15,8 @@ import dev.moat.filter.Address;
 import dev.moat.filter.Envelope;
 import dev.moat.filter.Filter;
 import dev.moat.filter.FilterFactory;
+import dev.moat.filter.FilterSetup;
+import dev.moat.filter.StateStore;
 import dev.moat.filter.InvalidSettingException;
 import dev.moat.filter.Notes;
 import dev.moat.filter.SessionInfo;
@@ -84,6 +86,10 @@ public final class FilterHarness implements AutoCloseable {
     private final Filter filter;
     /** Where the filter's own metrics go (only for harnesses built from a factory). */
     private SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** What the filter logged through its setup's logger (only for harnesses built from a factory). */
+    private RecordingLogger logger;
+    /** The filter's state store (only for harnesses built from a factory). */
+    private StateStore state;
     private SessionInfo session = TestSession.defaults();
     private MapNotes connectionNotes = new MapNotes();
     private MapNotes transactionNotes = new MapNotes();
@@ -173,9 +179,18 @@ public final class FilterHarness implements AutoCloseable {
         }
         Filter filter;
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RecordingLogger logger = new RecordingLogger("dev.moat.filter." + name);
+        ConfiguredFilterSetup base = new ConfiguredFilterSetup(new ConfiguredFilterSettings(name, values),
+                new MicrometerFilterMetrics(registry, name, type), clock);
+        FilterSetup setup = new FilterSetup() {
+            @Override public dev.moat.filter.FilterSettings settings() { return base.settings(); }
+            @Override public dev.moat.filter.FilterMetrics metrics() { return base.metrics(); }
+            @Override public java.time.Clock clock() { return base.clock(); }
+            @Override public StateStore state() { return base.state(); }
+            @Override public System.Logger logger() { return logger; }
+        };
         try {
-            filter = factory.create(new ConfiguredFilterSetup(new ConfiguredFilterSettings(name, values),
-                    new MicrometerFilterMetrics(registry, name, type), clock));
+            filter = factory.create(setup);
         } catch (Exception e) {
             throw Sneaky.rethrow(e);
         }
@@ -184,6 +199,8 @@ public final class FilterHarness implements AutoCloseable {
         }
         FilterHarness harness = new FilterHarness(filter);
         harness.registry = registry;
+        harness.logger = logger;
+        harness.state = base.state();
         return harness;
     }
 
@@ -200,6 +217,55 @@ public final class FilterHarness implements AutoCloseable {
     public Double gauge(String name) {
         var gauge = registry.find("moat.filter." + name).gauge();
         return gauge == null ? null : gauge.value();
+    }
+
+    /**
+     * Every line the filter logged through {@code setup.logger()}, as {@code LEVEL text}; empty for a
+     * harness around an instance you built yourself.
+     */
+    public List<String> logLines() {
+        return logger == null ? List.of() : logger.lines();
+    }
+
+    /**
+     * The filter's own {@link StateStore} ({@code setup.state()}), to check or prepare what it keeps.
+     *
+     * @throws IllegalStateException for a harness around an instance you built yourself
+     */
+    public StateStore state() {
+        if (state == null) {
+            throw new IllegalStateException("no state store: the harness was built around a filter instance, not a factory");
+        }
+        return state;
+    }
+
+    /**
+     * One whole transaction: MAIL FROM with the envelope's sender and parameters, RCPT TO for each
+     * recipient (a refused recipient does not stop the others), then DATA with {@code message} if MAIL
+     * and at least one recipient passed; as a client would, and as the gateway calls the filter.
+     *
+     * <pre>{@code
+     * TransactionOutcome out = h.send(TestEnvelope.of("a@example.org", "b@example.com"),
+     *         TestMessage.resource(MyTest.class, "spam.eml"));
+     * assertThat(out.finalVerdict()).isRejected().withCode(550);
+     * }</pre>
+     */
+    public TransactionOutcome send(Envelope envelope, byte[] message) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(message, "message");
+        StageOutcome mail = mailFrom(envelope.sender().map(Address::toString).orElse(""), envelope.mailParameters());
+        if (mail.refused()) {
+            return new TransactionOutcome(mail, List.of(), Optional.empty());
+        }
+        List<StageOutcome> recipients = new ArrayList<>();
+        for (Address recipient : envelope.recipients()) {
+            recipients.add(rcptTo(recipient.toString()));
+        }
+        if (recipients.stream().allMatch(StageOutcome::refused)) {
+            reset();
+            return new TransactionOutcome(mail, recipients, Optional.empty());
+        }
+        return new TransactionOutcome(mail, recipients, Optional.of(data(message)));
     }
 
     /** The filter under test. */
@@ -304,7 +370,7 @@ public final class FilterHarness implements AutoCloseable {
         if (!recipients.contains(context.recipient())) {
             recipients.add(context.recipient());
         }
-        envelope = new HarnessContexts.TestEnvelope(before.sender(), before.mailParameters(), recipients);
+        envelope = new HarnessContexts.SnapshotEnvelope(before.sender(), before.mailParameters(), recipients);
         return new StageOutcome(verdict, envelope, List.of(), Set.of());
     }
 
@@ -437,7 +503,7 @@ public final class FilterHarness implements AutoCloseable {
      * message.
      */
     public Envelope envelope() {
-        return envelope == null ? HarnessContexts.TestEnvelope.EMPTY : envelope;
+        return envelope == null ? HarnessContexts.SnapshotEnvelope.EMPTY : envelope;
     }
 
     /** The connection's notes, shared with the filter; put values here to prepare a stage. */

@@ -35,11 +35,11 @@ final class HarnessContexts {
     }
 
     /** An immutable envelope snapshot. */
-    record TestEnvelope(Optional<Address> sender, Map<String, String> mailParameters, List<Address> recipients)
+    record SnapshotEnvelope(Optional<Address> sender, Map<String, String> mailParameters, List<Address> recipients)
             implements Envelope {
-        static final TestEnvelope EMPTY = new TestEnvelope(Optional.empty(), Map.of(), List.of());
+        static final SnapshotEnvelope EMPTY = new SnapshotEnvelope(Optional.empty(), Map.of(), List.of());
 
-        TestEnvelope {
+        SnapshotEnvelope {
             Objects.requireNonNull(sender, "sender");
             mailParameters = Map.copyOf(mailParameters);
             recipients = List.copyOf(recipients);
@@ -78,7 +78,7 @@ final class HarnessContexts {
 
         @Override
         public Envelope envelope() {
-            return new TestEnvelope(sender, parameters, List.of());
+            return new SnapshotEnvelope(sender, parameters, List.of());
         }
 
         @Override
@@ -167,7 +167,7 @@ final class HarnessContexts {
         }
 
         /** The envelope with this stage's edits applied, as the gateway's finisher applies them. */
-        TestEnvelope applyTo(Envelope before) {
+        SnapshotEnvelope applyTo(Envelope before) {
             Optional<Address> sender = newSender.orElse(before.sender());
             List<Address> recipients = new ArrayList<>(before.recipients());
             recipients.removeAll(removed);
@@ -176,7 +176,7 @@ final class HarnessContexts {
                     recipients.add(a);
                 }
             }
-            return new TestEnvelope(sender, before.mailParameters(), recipients);
+            return new SnapshotEnvelope(sender, before.mailParameters(), recipients);
         }
     }
 
