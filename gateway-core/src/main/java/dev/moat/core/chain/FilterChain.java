@@ -138,7 +138,14 @@ public final class FilterChain implements AutoCloseable {
             FilterInstance instance = active.get(i);
             progress.begin(i);
             Verdict verdict;
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
             try {
+                // A plugin's libraries may look classes up through the context loader (ServiceLoader, JAXB...).
+                ClassLoader own = instance.filter().getClass().getClassLoader();
+                if (own != null) {
+                    thread.setContextClassLoader(own);
+                }
                 verdict = call.call(instance.filter());
                 if (verdict == null) {
                     throw new IllegalStateException("returned null instead of a verdict");
@@ -151,6 +158,8 @@ public final class FilterChain implements AutoCloseable {
                         stage.label(), e);
                 record(instance, stage, "error", System.nanoTime() - progress.startedNanos);
                 return new StageResult(FILTER_FAILED, Optional.of(instance), "error: " + e.getClass().getSimpleName());
+            } finally {
+                thread.setContextClassLoader(previous);
             }
             if (progress.abandoned) {
                 return StageResult.NEXT;

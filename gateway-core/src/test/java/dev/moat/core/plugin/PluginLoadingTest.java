@@ -94,6 +94,8 @@ class PluginLoadingTest {
                 RawSmtp c = RawSmtp.connect(gw.port())) {
             assertTrue(send(c, "b@example.com").startsWith("250 "));
             assertTrue(onlyCaptured(gw).contains("\r\nX-Guava: guava-" + pluginGuava + ".jar ok\r\n"), onlyCaptured(gw));
+            // Libraries that look classes up through the context loader find the plugin's own.
+            assertTrue(onlyCaptured(gw).contains("\r\nX-Context-Loader: moat-plugin-guava-user\r\n"), onlyCaptured(gw));
             // Moat itself still runs on its own Guava.
             assertEquals(moatGuava, PluginJars.locationOf(ImmutableList.class).getFileName().toString());
         }

@@ -16,7 +16,7 @@ final class TestPlugins {
      * Type {@code stamp}: adds {@code X-Stamp: <text>} at DATA. {@code throw-at: <stage>} throws
      * from that stage; {@code block-at: rcpt} never returns for recipients named {@code slow@...}
      * (ignoring interrupts, as a badly written plugin would); {@code guava-probe: true} adds
-     * {@code X-Guava: <jar of the Guava it sees>}. {@code api-token} is declared secret.
+     * {@code X-Guava: <jar of the Guava it sees>} and {@code X-Context-Loader: <the thread's context loader>}. {@code api-token} is declared secret.
      */
     static final String STAMP = """
             package stamp;
@@ -73,6 +73,7 @@ final class TestPlugins {
                         c.headers().add(new Header("X-Stamp", text));
                         if (guava) {
                             c.headers().add(new Header("X-Guava", GuavaProbe.describe()));
+                            c.headers().add(new Header("X-Context-Loader", Thread.currentThread().getContextClassLoader().getName()));
                         }
                         return Verdict.next();
                     }
