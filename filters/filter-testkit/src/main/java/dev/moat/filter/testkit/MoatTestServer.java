@@ -45,7 +45,12 @@ import java.util.zip.ZipInputStream;
  * }
  * }</pre>
  *
- * The configuration is Moat's default (capture everything) plus what the builder adds: a listener
+ * Run it where the plugin's own classes are <em>not</em> on the test class path (in Maven: a surefire
+ * execution after {@code package} with {@code classesDirectory} pointed elsewhere, as
+ * examples/subject-tag does): Moat also loads {@code FilterPlugin}s from its class path, and refuses
+ * a type that is provided twice.
+ *
+ * <p>The configuration is Moat's default (capture everything) plus what the builder adds: a listener
  * on {@code 127.0.0.1:0}, the plugin directory, the {@code filters:} list, an inline route to the
  * next hop, the admin server off, and {@link Builder#yaml extra YAML} if given.
  */
