@@ -30,7 +30,7 @@ class SubjectTagEndToEndIT {
                                 - type: subject-tag
                                   tag: "[EXTERNAL]"
                                 """)
-                        .relayTo(hop)
+                        .relayTo(hop, "example.com")
                         .start()) {
             MoatTestServer.SmtpExchange sent = moat.send("news@shop.example", "bob@example.com",
                     TestMessage.resource(SubjectTagEndToEndIT.class, "newsletter.eml"));

@@ -37,7 +37,7 @@ import java.util.zip.ZipInputStream;
  *                  - type: subject-tag
  *                    tag: "[EXT]"
  *                  """)
- *              .relayTo(hop)
+ *              .relayTo(hop, "example.com")
  *              .start()) {
  *     SmtpExchange sent = moat.send("alice@example.org", "bob@example.com", message);
  *     assertEquals(250, sent.finalCode());
@@ -51,8 +51,8 @@ import java.util.zip.ZipInputStream;
  * a type that is provided twice.
  *
  * <p>The configuration is Moat's default (capture everything) plus what the builder adds: a listener
- * on {@code 127.0.0.1:0}, the plugin directory, the {@code filters:} list, an inline route to the
- * next hop, the admin server off, and {@link Builder#yaml extra YAML} if given.
+ * on {@code 127.0.0.1:0}, the plugin directory, the {@code filters:} list, an inline route for the
+ * given domains to the next hop, the admin server off, and {@link Builder#yaml extra YAML} if given.
  */
 public final class MoatTestServer implements AutoCloseable {
 
@@ -213,6 +213,7 @@ public final class MoatTestServer implements AutoCloseable {
         private Path pluginZip;
         private String filters = "";
         private CapturingNextHop nextHop;
+        private List<String> relayDomains = List.of();
         private String yaml = "";
 
         private Builder() {
@@ -236,9 +237,18 @@ public final class MoatTestServer implements AutoCloseable {
             return this;
         }
 
-        /** Relay every accepted message, for any domain, to {@code hop} (otherwise Moat captures it). */
-        public Builder relayTo(CapturingNextHop hop) {
+        /**
+         * Relay mail for {@code domains} (e.g. {@code example.com}, {@code *.example.com}) in-line to
+         * {@code hop}; mail for other domains is refused {@code 550 5.7.1} unless a filter accepts it,
+         * as in production. Without this call Moat captures everything in its capture store.
+         */
+        public Builder relayTo(CapturingNextHop hop, String... domains) {
             this.nextHop = Objects.requireNonNull(hop, "hop");
+            if (domains.length == 0) {
+                throw new IllegalArgumentException("name at least one domain to relay (an in-line catch-all needs a filter"
+                        + " that accepts recipients, such as relay-rules)");
+            }
+            this.relayDomains = List.of(domains);
             return this;
         }
 
@@ -274,7 +284,11 @@ public final class MoatTestServer implements AutoCloseable {
                     text.append("  []\n");
                 }
                 if (nextHop != null) {
-                    text.append("routes:\n  - domains: [\"*\"]\n    mode: inline\n    next-hops: [\"smtp://127.0.0.1:")
+                    text.append("routes:\n  - domains: [");
+                    for (int i = 0; i < relayDomains.size(); i++) {
+                        text.append(i == 0 ? "\"" : ", \"").append(relayDomains.get(i)).append('"');
+                    }
+                    text.append("]\n    mode: inline\n    next-hops: [\"smtp://127.0.0.1:")
                             .append(nextHop.port()).append("\"]\n    tls: {mode: none}\n");
                 }
                 text.append(yaml);
