@@ -84,6 +84,7 @@ final class AdminHandler extends Handler.Abstract {
     private final Optional<byte[]> tokenDigest;
     private final Instant startedAt;
     private final long startedNanos;
+    private final QueueApi queueApi;
 
     private final FilterTypes plugins;
     private final Map<String, FilterFactory> types;
@@ -98,6 +99,7 @@ final class AdminHandler extends Handler.Abstract {
         this.tokenDigest = config.admin().token().map(AdminHandler::sha256);
         this.startedAt = Instant.now();
         this.startedNanos = System.nanoTime();
+        this.queueApi = new QueueApi(gateway);
     }
 
     @Override
@@ -145,6 +147,11 @@ final class AdminHandler extends Handler.Abstract {
             authorize(request);
         }
         String[] segments = path.length() > 1 ? path.substring(1).split("/", -1) : new String[0];
+        if (QueueApi.owns(segments)) {
+            refuseBody(request);
+            queueApi.handle(request, response, callback, method, segments);
+            return;
+        }
         Route route = route(segments);
         if (!route.allows(method)) {
             throw new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: "

@@ -21,7 +21,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
+import dev.moat.core.queue.MessageQueue;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +69,7 @@ public final class Gateway implements AutoCloseable {
     private final Object simulationLock = new Object();
     private final AtomicInteger simulations = new AtomicInteger();
     private ScheduledExecutorService housekeeping;
+    private MessageQueue queue;
 
     public Gateway(MoatConfig config, Map<String, FilterFactory> filterTypes, MeterRegistry registry, Clock clock) {
         this(config, ConfigSource.none(), filterTypes, registry, clock);
@@ -94,9 +98,18 @@ public final class Gateway implements AutoCloseable {
             Gauge.builder("moat.config.generation", policies, p -> p.current().generation())
                     .description("Generation of the running filters and routes: 1 at start, one more per successful reload")
                     .register(registry);
+            Path queueDirectory = config.queue().directoryUnder(data);
+            // The queue exists when a route uses it, or when an earlier configuration left mail in it.
+            if (config.routes().stream().anyMatch(r -> r.mode().usesQueue()) || Files.isDirectory(queueDirectory)) {
+                queue = new MessageQueue(config.queue(), queueDirectory, () -> policies.current().router(),
+                        new CaptureDelivery(captureStore), () -> policies.current().relayTls(),
+                        config.server().hostname(), registry, clock);
+                queue.start();
+            }
             server = new SmtpServer(config.listeners(), config.server().hostname(), config.limits(),
                     config.server().workerThreads(), policies, new CaptureDelivery(captureStore),
-                    new CaptureDelivery(quarantineStore), spool, registry, clock, config.auth());
+                    new CaptureDelivery(quarantineStore), spool, registry, clock, config.auth(),
+                    Optional.ofNullable(queue));
             server.start();
             release = new QuarantineRelease(quarantineStore, new CaptureDelivery(captureStore), policies,
                     config.server().hostname(), registry);
@@ -192,7 +205,7 @@ public final class Gateway implements AutoCloseable {
         }
         policies.swap(built);
         config = new MoatConfig(running.server(), running.listeners(), running.limits(), next.filters(), next.routes(),
-                running.capture(), running.admin(), running.auth(), running.plugins());
+                running.capture(), running.admin(), running.auth(), running.plugins(), running.queue());
         List<String> restart = new ArrayList<>();
         if (!next.server().equals(startConfig.server())) {
             restart.add("server");
@@ -216,6 +229,9 @@ public final class Gateway implements AutoCloseable {
         // setting of a plugin's filter is a filters change and is applied.
         if (!next.plugins().equals(startConfig.plugins())) {
             restart.add("plugins");
+        }
+        if (!next.queue().equals(startConfig.queue())) {
+            restart.add("queue");
         }
         ReloadReport report = new ReloadReport(built.generation(), built.loadedAt(),
                 !next.filters().equals(running.filters()), !next.routes().equals(running.routes()), restart);
@@ -272,6 +288,11 @@ public final class Gateway implements AutoCloseable {
 
     public Spool spool() {
         return spool;
+    }
+
+    /** The durable queue, if a route uses it (or an earlier configuration left mail in it). */
+    public Optional<MessageQueue> queue() {
+        return Optional.ofNullable(queue);
     }
 
     /** The current filter chain (for reading: a connection uses the one it started with). */
@@ -372,6 +393,10 @@ public final class Gateway implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Could not clear the spool {}", spool.directory(), e);
             }
+        }
+        if (queue != null) {
+            queue.close();
+            queue = null;
         }
         if (policies != null) {
             policies.close();

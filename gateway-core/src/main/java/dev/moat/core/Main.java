@@ -25,6 +25,7 @@ public final class Main {
             usage: moat [--config FILE]      run the gateway (default: built-in sandbox config)
                    moat check-config FILE    validate a configuration file and exit
                    moat --version            print the version and exit
+                   moat queue ...            list and manage the durable queue (moat queue for help)
             """;
 
     private Main() {
@@ -43,6 +44,9 @@ public final class Main {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.print(USAGE);
             return 0;
+        }
+        if (args.length >= 1 && args[0].equals("queue")) {
+            return dev.moat.core.cli.QueueCommand.run(java.util.List.of(args).subList(1, args.length), System.getenv(), out, err);
         }
         if (args.length == 2 && args[0].equals("check-config")) {
             try {

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
 
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin", "auth", "plugins");
+            List.of("server", "listeners", "limits", "filters", "routes", "capture", "admin", "auth", "plugins", "queue");
     static final List<String> PLUGINS_KEYS = List.of("directory", "on-error");
     static final List<String> ADMIN_KEYS = List.of("enabled", "address", "token", "public-metrics", "tls");
     static final List<String> ADMIN_TLS_KEYS = List.of("certificate", "key");
@@ -60,9 +60,8 @@ final class ConfigReader {
     static final List<String> INLINE_ONLY_ROUTE_KEYS = List.of("next-hops", "tls", "auth",
             "connect-timeout", "command-timeout", "data-timeout");
     static final List<String> CAPTURE_KEYS = List.of("max-messages", "max-age");
-
-    /** Route modes of the design that this version does not implement yet. */
-    private static final List<String> FUTURE_ROUTE_MODES = List.of("queue");
+    static final List<String> QUEUE_KEYS = List.of("directory", "retry-schedule", "max-lifetime", "concurrency",
+            "min-free-space", "idle-connection");
 
     private static final Pattern BRACKETED_ADDRESS = Pattern.compile("\\[([^\\]]*)\\]:([^:]*)");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -96,7 +95,8 @@ final class ConfigReader {
             }
         }
         PluginsConfig plugins = plugins(document.block("plugins"));
-        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin, auth, plugins);
+        QueueConfig queue = queue(document.block("queue"));
+        return new MoatConfig(server, listeners, limits, filters, routes, capture, admin, auth, plugins, queue);
     }
 
     private ServerConfig server(Section s) {
@@ -437,10 +437,11 @@ final class ConfigReader {
                 domains.add(domain);
             }
             RouteMode mode = routeMode(r);
-            if (mode != RouteMode.INLINE) {
+            if (!mode.usesNextHops()) {
                 for (String key : INLINE_ONLY_ROUTE_KEYS) {
                     if (r.has(key)) {
-                        throw r.error(key, "only used with mode inline, but the mode is " + mode.yamlName());
+                        throw r.error(key, "only used with the modes inline, queue and inline-then-queue, but the mode is "
+                                + mode.yamlName());
                     }
                 }
                 routes.add(new RouteConfig(domains, mode));
@@ -456,7 +457,8 @@ final class ConfigReader {
 
     private List<NextHop> nextHops(Section r) {
         List<?> entries = r.list("next-hops")
-                .orElseThrow(() -> r.error("next-hops", "an inline route needs next-hops, e.g. [\"smtp://10.0.0.5:25\"]"));
+                .orElseThrow(() -> r.error("next-hops", "a route with mode " + r.text("mode").map(Text::value).orElse("")
+                        + " needs next-hops, e.g. [\"smtp://10.0.0.5:25\"]"));
         if (entries.isEmpty()) {
             throw r.error("next-hops", "at least one next hop is required");
         }
@@ -528,10 +530,7 @@ final class ConfigReader {
                 return candidate;
             }
         }
-        if (FUTURE_ROUTE_MODES.contains(mode.value())) {
-            throw r.error("mode", "mode " + mode.shown() + " is not available yet in this version (only 'capture' and 'inline')");
-        }
-        throw r.error("mode", mode.shown() + " is not a route mode (use 'capture' or 'inline')");
+        throw r.error("mode", mode.shown() + " is not a route mode (use 'capture', 'inline', 'queue' or 'inline-then-queue')");
     }
 
     private static AdminConfig admin(Section a) {
@@ -594,5 +593,40 @@ final class ConfigReader {
         Duration maxAge = s.duration("max-age", CaptureConfig.DEFAULT_MAX_AGE,
                 Duration.ofMillis(1), CaptureConfig.MAX_MAX_AGE);
         return new CaptureConfig(maxMessages, maxAge);
+    }
+
+    private static QueueConfig queue(Section q) {
+        q.allowOnly(QUEUE_KEYS);
+        Optional<Path> directory = q.path("directory");
+        List<Duration> schedule = QueueConfig.DEFAULT_RETRY_SCHEDULE;
+        if (q.has("retry-schedule")) {
+            List<?> entries = q.list("retry-schedule").orElseThrow(() -> q.error("retry-schedule", "no value given"));
+            if (entries.isEmpty()) {
+                throw q.error("retry-schedule", "at least one wait is required, e.g. [1m, 5m, 15m, 1h]");
+            }
+            List<Duration> waits = new ArrayList<>();
+            for (Object item : entries) {
+                String itemPath = q.pathOf("retry-schedule") + "[" + waits.size() + "]";
+                Text text = item instanceof Integer || item instanceof Long ? Text.literal(item.toString())
+                        : q.text(item, itemPath, "a duration (e.g. 30s, 5m, 1h)");
+                Duration d;
+                try {
+                    d = Units.parseDuration(text.value());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(itemPath, text.reword(e));
+                }
+                if (d.isZero() || d.compareTo(QueueConfig.MAX_MAX_LIFETIME) > 0) {
+                    throw new ConfigException(itemPath, text.shown() + " must be more than 0 and at most 30d");
+                }
+                waits.add(d);
+            }
+            schedule = waits;
+        }
+        Duration maxLifetime = q.duration("max-lifetime", QueueConfig.DEFAULT_MAX_LIFETIME, Duration.ofMillis(1),
+                QueueConfig.MAX_MAX_LIFETIME);
+        int concurrency = q.integer("concurrency", QueueConfig.DEFAULT_CONCURRENCY, 1, QueueConfig.MAX_CONCURRENCY);
+        long minFree = q.size("min-free-space", QueueConfig.DEFAULT_MIN_FREE_SPACE, 0, Long.MAX_VALUE);
+        Duration idle = q.duration("idle-connection", QueueConfig.DEFAULT_IDLE_CONNECTION, Duration.ZERO, Duration.ofHours(1));
+        return new QueueConfig(directory, schedule, maxLifetime, concurrency, minFree, idle);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param admin the admin HTTP server
  * @param auth SMTP AUTH of the submission listeners
  * @param plugins where filter plugins are loaded from
+ * @param queue the durable queue of {@code queue} and {@code inline-then-queue} routes
  */
 public record MoatConfig(
         ServerConfig server,
@@ -30,13 +31,21 @@ public record MoatConfig(
         CaptureConfig capture,
         AdminConfig admin,
         AuthConfig auth,
-        PluginsConfig plugins) {
+        PluginsConfig plugins,
+        QueueConfig queue) {
 
     /** A configuration with the default plugins block. */
     public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
             List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture, AdminConfig admin,
             AuthConfig auth) {
         this(server, listeners, limits, filters, routes, capture, admin, auth, PluginsConfig.defaults());
+    }
+
+    /** A configuration with the default queue block. */
+    public MoatConfig(ServerConfig server, List<ListenerConfig> listeners, LimitsConfig limits,
+            List<FilterConfig> filters, List<RouteConfig> routes, CaptureConfig capture, AdminConfig admin,
+            AuthConfig auth, PluginsConfig plugins) {
+        this(server, listeners, limits, filters, routes, capture, admin, auth, plugins, QueueConfig.defaults());
     }
 
     /** A configuration with the default admin block. */
@@ -61,6 +70,7 @@ public record MoatConfig(
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(plugins, "plugins");
+        Objects.requireNonNull(queue, "queue");
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("at least one listener is required");
         }

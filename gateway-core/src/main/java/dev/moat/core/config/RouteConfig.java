@@ -13,10 +13,10 @@ import java.time.Duration;
  *     domain), an exact domain ({@code example.com}) or a wildcard ({@code *.example.com}, which
  *     matches the subdomains of example.com at any depth but not example.com itself)
  * @param mode what happens to the mail
- * @param nextHops for {@code inline}: the internal MTAs, tried in order (failover on a connection
+ * @param nextHops for {@code inline}, {@code queue} and {@code inline-then-queue}: the internal MTAs, tried in order (failover on a connection
  *     failure or a 421 greeting); empty for {@code capture}
- * @param tls for {@code inline}: the STARTTLS policy towards the next hops
- * @param auth for {@code inline}: credentials for the next hop, if it wants AUTH
+ * @param tls for routes with next hops: the STARTTLS policy towards the next hops
+ * @param auth for routes with next hops: credentials for the next hop, if it wants AUTH
  * @param connectTimeout time to connect and get the next hop's greeting
  * @param commandTimeout time for each reply of the next hop to a command
  * @param dataTimeout time for the next hop's reply after the whole message was sent
@@ -59,11 +59,11 @@ public record RouteConfig(List<String> domains, RouteMode mode, List<NextHop> ne
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(dataTimeout, "dataTimeout");
-        if (mode == RouteMode.INLINE && nextHops.isEmpty()) {
-            throw new IllegalArgumentException("an inline route needs at least one next hop");
+        if (mode.usesNextHops() && nextHops.isEmpty()) {
+            throw new IllegalArgumentException("an " + mode.yamlName() + " route needs at least one next hop");
         }
-        if (mode != RouteMode.INLINE && !nextHops.isEmpty()) {
-            throw new IllegalArgumentException("only inline routes have next hops");
+        if (!mode.usesNextHops() && !nextHops.isEmpty()) {
+            throw new IllegalArgumentException("only inline and queue routes have next hops");
         }
     }
 

@@ -27,6 +27,7 @@ public final class InlineRelay implements AutoCloseable {
     private final String heloName;
     private NextHopConnection connection;
     private boolean inTransaction;
+    private boolean unavailable;
 
     public InlineRelay(RouteConfig route, NextHopTlsContexts contexts, String heloName) {
         this.route = route;
@@ -36,6 +37,15 @@ public final class InlineRelay implements AutoCloseable {
 
     public RouteConfig route() {
         return route;
+    }
+
+    /**
+     * Whether the last {@link #rcpt} or {@link #data} reply said the next hop could not be used at all
+     * (no connection, timeout, lost or closing session) rather than giving its own verdict; an
+     * {@code inline-then-queue} route queues the message then.
+     */
+    public boolean lastUnavailable() {
+        return unavailable;
     }
 
     /** The client started a new transaction: end any half-done one on the next hop (mirrors RSET). */
@@ -61,6 +71,7 @@ public final class InlineRelay implements AutoCloseable {
      * (failing over through the route's next hops) and sends MAIL with it.
      */
     public Reply rcpt(String sender, Map<String, String> mailParameters, String recipient) {
+        unavailable = false;
         try {
             if (!inTransaction) {
                 boolean reused = connection != null;
@@ -101,7 +112,9 @@ public final class InlineRelay implements AutoCloseable {
 
     /** The message, after the client's final dot: the next hop's reply is the client's. */
     public Reply data(String transactionId, MessageWriter content) {
+        unavailable = false;
         if (!inTransaction || connection == null) {
+            unavailable = true;
             return new Reply(451, "4.4.2", "Next hop session lost, try again later");
         }
         try {
@@ -147,6 +160,7 @@ public final class InlineRelay implements AutoCloseable {
             // The next hop is closing this session: not a verdict on the mail, and our client's
             // connection is not closing. Give up the session; the client retries.
             drop();
+            unavailable = true;
             return new Reply(451, "4.4.2", clean("Next hop closed the session: " + reply.text()));
         }
         int code = reply.code() >= 400 && reply.code() <= 599 ? reply.code() : 451;
@@ -160,6 +174,7 @@ public final class InlineRelay implements AutoCloseable {
     private Reply unavailable(NextHopException e) {
         LOG.warn("Route {}: {}", route.name(), e.getMessage());
         drop();
+        unavailable = true;
         String status = e.enhancedStatus() != null ? e.enhancedStatus() : "4.4.1";
         return new Reply(451, status, "Next hop not available, try again later");
     }

@@ -229,6 +229,31 @@ public final class NextHopConnection implements Closeable {
         return command("RCPT TO:<" + recipient + ">", route.commandTimeout());
     }
 
+    /**
+     * MAIL FROM alone, with SIZE and BODY when the next hop knows them, and {@code extra} parameters
+     * (e.g. {@code RET=HDRS ENVID=x}) appended as given; for the queue, which sends its recipients next.
+     */
+    public NextHopReply mail(String sender, Map<String, String> mailParameters, String extra) throws IOException {
+        StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(sender).append('>');
+        String size = mailParameters.get("SIZE");
+        if (size != null && supports("SIZE")) {
+            mail.append(" SIZE=").append(size);
+        }
+        String body = mailParameters.get("BODY");
+        if (body != null && supports("8BITMIME")) {
+            mail.append(" BODY=").append(body);
+        }
+        if (!extra.isEmpty()) {
+            mail.append(' ').append(extra);
+        }
+        return command(mail.toString(), route.commandTimeout());
+    }
+
+    /** RCPT TO with {@code extra} parameters (e.g. {@code NOTIFY=NEVER}) appended when not empty. */
+    public NextHopReply rcpt(String recipient, String extra) throws IOException {
+        return command("RCPT TO:<" + recipient + ">" + (extra.isEmpty() ? "" : " " + extra), route.commandTimeout());
+    }
+
     /** DATA, then the message (dot-stuffed, ended by CRLF.CRLF); returns the final reply, or DATA's refusal. */
     public NextHopReply data(MessageWriter content) throws IOException {
         NextHopReply go = command("DATA", route.commandTimeout());

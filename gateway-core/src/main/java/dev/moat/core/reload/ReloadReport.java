@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param routesChanged   whether the {@code routes} list differs from the previous one
  * @param restartRequired the top-level sections that differ from the running configuration but
  *                        only take effect at a restart ({@code server}, {@code listeners},
- *                        {@code limits}, {@code capture}, {@code admin}, {@code plugins}); empty when none
+ *                        {@code limits}, {@code capture}, {@code admin}, {@code plugins}, {@code queue}); empty when none
  */
 public record ReloadReport(long generation, Instant loadedAt, boolean filtersChanged, boolean routesChanged,
         List<String> restartRequired) {

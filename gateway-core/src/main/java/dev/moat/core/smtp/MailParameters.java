@@ -12,9 +12,11 @@ import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MailParametersHook;
 
 /**
- * The MAIL FROM parameters Moat understands: SIZE (RFC 1870, advertised with the limit) and BODY
- * (RFC 6152). A declared SIZE over the limit is refused before any data is sent, however large the
- * number (James's own check overflows past 2^31). Values are kept for the transaction.
+ * The MAIL FROM parameters Moat understands: SIZE (RFC 1870, advertised with the limit), BODY
+ * (RFC 6152) and, when the gateway has a queue (which can bounce), RET and ENVID of DSN (RFC 3461,
+ * advertised as {@code DSN}; the RCPT parameters NOTIFY and ORCPT are checked by {@link DsnParameters}).
+ * A declared SIZE over the limit is refused before any data is sent, however large the number
+ * (James's own check overflows past 2^31). Values are kept for the transaction.
  */
 final class MailParameters implements MailParametersHook, EhloExtension {
 
@@ -23,19 +25,21 @@ final class MailParameters implements MailParametersHook, EhloExtension {
             castMapClass());
 
     private final long maxMessageSize;
+    private final boolean dsn;
 
-    MailParameters(long maxMessageSize) {
+    MailParameters(long maxMessageSize, boolean dsn) {
         this.maxMessageSize = maxMessageSize;
+        this.dsn = dsn;
     }
 
     @Override
     public List<String> getImplementedEsmtpFeatures(SMTPSession session) {
-        return List.of("SIZE " + maxMessageSize);
+        return dsn ? List.of("SIZE " + maxMessageSize, "DSN") : List.of("SIZE " + maxMessageSize);
     }
 
     @Override
     public String[] getMailParamNames() {
-        return new String[] {"SIZE", "BODY"};
+        return dsn ? new String[] {"SIZE", "BODY", "RET", "ENVID"} : new String[] {"SIZE", "BODY"};
     }
 
     @Override
@@ -53,6 +57,16 @@ final class MailParameters implements MailParametersHook, EhloExtension {
                 return refuse("501", "5.5.4 Unsupported BODY type");
             }
             value = body;
+        } else if (name.equals("RET")) {
+            String ret = value.toUpperCase(Locale.ROOT);
+            if (!ret.equals("FULL") && !ret.equals("HDRS")) {
+                return refuse("501", "5.5.4 RET must be FULL or HDRS");
+            }
+            value = ret;
+        } else if (name.equals("ENVID")) {
+            if (!DsnParameters.isXtext(value, 100)) {
+                return refuse("501", "5.5.4 Invalid ENVID parameter");
+            }
         }
         java.util.Map<String, String> pending = session.getAttachment(PENDING, State.Transaction).orElseGet(() -> {
             java.util.Map<String, String> map = new java.util.LinkedHashMap<>();

@@ -44,10 +44,23 @@ final class RcptStageHook implements RcptHook {
             .hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("452")
             .smtpDescription("4.5.3 Recipient goes to another route; send it in a separate transaction").build();
 
+    private static final HookResult BAD_DSN = HookResult.builder()
+            .hookReturnCode(HookReturnCode.deny()).smtpReturnCode("501")
+            .smtpDescription("5.5.4 Invalid NOTIFY or ORCPT parameter").build();
+    private static final HookResult QUEUE_FULL = HookResult.builder()
+            .hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("452")
+            .smtpDescription("4.3.1 Insufficient system storage, try again later").build();
+
     private final SessionServices services;
 
     RcptStageHook(SessionServices services) {
         this.services = services;
+    }
+
+    /** NOTIFY and ORCPT when DSN is advertised (James refuses undeclared RCPT parameters with 504). */
+    @Override
+    public java.util.Set<String> supportedParameters() {
+        return services.queue().isPresent() ? DsnParameters.NAMES : java.util.Set.of();
     }
 
     @Override
@@ -58,6 +71,10 @@ final class RcptStageHook implements RcptHook {
         }
         Map<String, String> params = new HashMap<>(parameters);
         params.keySet().removeIf(k -> k.startsWith("TO:")); // James puts the command argument in the map too
+        Optional<Map<String, String>> dsn = DsnParameters.parse(params);
+        if (dsn.isEmpty()) {
+            return BAD_DSN;
+        }
         ConnectionFacts facts = ConnectionFacts.of(session);
         Address address;
         try {
@@ -90,18 +107,28 @@ final class RcptStageHook implements RcptHook {
         if (tx.recipients.contains(recipient)) {
             return Replies.proceed(verdict.disconnect()); // a repeated recipient: once is enough
         }
-        if (route.mode() == RouteMode.INLINE) {
+        if (route.mode() == RouteMode.INLINE || (route.mode() == RouteMode.INLINE_THEN_QUEUE && !tx.queued)) {
             InlineRelay relay = relayFor(facts, route);
             Reply downstream = relay.rcpt(tx.sender.map(Address::toString).orElse(""), tx.mailParameters, recipient.toString());
             if (downstream.code() / 100 != 2) {
-                return Replies.refusal(Verdict.refuse(downstream));
+                if (route.mode() != RouteMode.INLINE_THEN_QUEUE || !relay.lastUnavailable()) {
+                    return Replies.refusal(Verdict.refuse(downstream));
+                }
+                // The next hop cannot be used at all: this transaction (every recipient of it, also
+                // those it accepted before, whose next-hop transaction is gone) goes to the queue.
+                tx.queued = true;
             }
+        }
+        if (route.mode().usesQueue() && (route.mode() == RouteMode.QUEUE || tx.queued)
+                && !services.queue().map(q -> q.accepting()).orElse(false)) {
+            return QUEUE_FULL;
         }
         tx.route = route;
         Trail.record(tx, Stage.RCPT_TO, result);
         Trail.markDisposition(tx, verdict);
         if (!tx.recipients.contains(recipient)) {
             tx.recipients.add(recipient);
+            tx.recipientParameters.put(recipient, dsn.get());
         }
         return Replies.proceed(verdict.disconnect());
     }

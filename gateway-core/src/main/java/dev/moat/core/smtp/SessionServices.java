@@ -7,15 +7,18 @@ import dev.moat.core.message.Spool;
 import dev.moat.core.reload.PolicyHolder;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
+import dev.moat.core.queue.MessageQueue;
 
 /**
  * What the SMTP handlers of one listener use: the filters and routes (through the holder: each
  * connection leases one policy, {@link ConnectionFacts#policy}), the deliveries, the spool, the limits,
- * and AUTH on submission listeners.
+ * AUTH on submission listeners, and the durable queue when a route uses it.
  */
 record SessionServices(String listener, String hostname, LimitsConfig limits, PolicyHolder policies,
         Delivery captureDelivery, CaptureDelivery quarantine, Spool spool, TransactionTracker tracker, Clock clock,
-        SmtpMetrics metrics, java.util.Optional<Submission> submission) {
+        SmtpMetrics metrics, java.util.Optional<Submission> submission,
+        Optional<MessageQueue> queue) {
 
     SessionServices {
         Objects.requireNonNull(listener, "listener");
@@ -29,5 +32,6 @@ record SessionServices(String listener, String hostname, LimitsConfig limits, Po
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(submission, "submission");
+        Objects.requireNonNull(queue, "queue");
     }
 }

@@ -49,7 +49,7 @@ final class SmtpHandlerChain {
         chain.add(new StartTlsCmdHandler());
         services.submission().ifPresent(s -> chain.add(new SubmissionAuthHandler(s, services.listener(), services.hostname())));
         chain.add(new UnknownCmdHandler(metrics));
-        chain.add(new MailParameters(services.limits().maxMessageSize()));
+        chain.add(new MailParameters(services.limits().maxMessageSize(), services.queue().isPresent()));
         chain.add(new HeloStageHook(services));
         services.submission().ifPresent(s -> chain.add(new SubmissionMailHook(s)));
         chain.add(new MailStageHook(services));

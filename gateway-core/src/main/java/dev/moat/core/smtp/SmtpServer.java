@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import dev.moat.core.queue.MessageQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.smtp.SMTPProtocol;
@@ -80,6 +81,7 @@ public final class SmtpServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final TransactionTracker tracker = new TransactionTracker();
+    private final Optional<MessageQueue> queue;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final UnorderedThreadPoolEventExecutor sessionPool;
@@ -102,6 +104,14 @@ public final class SmtpServer implements AutoCloseable {
     public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
             PolicyHolder policies, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
             MeterRegistry registry, Clock clock, AuthConfig auth) {
+        this(listeners, hostname, limits, workerThreads, policies, captureDelivery, quarantine, spool, registry, clock,
+                auth, Optional.empty());
+    }
+
+    public SmtpServer(List<ListenerConfig> listeners, String hostname, LimitsConfig limits, int workerThreads,
+            PolicyHolder policies, Delivery captureDelivery, CaptureDelivery quarantine, Spool spool,
+            MeterRegistry registry, Clock clock, AuthConfig auth, Optional<MessageQueue> queue) {
+        this.queue = queue;
         this.listeners = List.copyOf(listeners);
         this.hostname = hostname;
         this.limits = limits;
@@ -166,7 +176,7 @@ public final class SmtpServer implements AutoCloseable {
         SmtpMetrics metrics = new SmtpMetrics(registry, listener.name());
         ConnectionMetricsHandler connectionMetrics = new ConnectionMetricsHandler(metrics);
         SessionServices services = new SessionServices(listener.name(), hostname, limits, policies,
-                captureDelivery, quarantine, spool, tracker, clock, metrics, submission(listener));
+                captureDelivery, quarantine, spool, tracker, clock, metrics, submission(listener), queue);
         InvalidCommandLimiter invalidCommands = new InvalidCommandLimiter(limits.maxInvalidCommands(), hostname);
         SMTPProtocol protocol = new SMTPProtocol(
                 SmtpHandlerChain.build(new MicrometerMetricFactory(registry), services, invalidCommands),

@@ -28,6 +28,10 @@ final class SmtpTransaction {
     Optional<Address> sender = Optional.empty();
     final Map<String, String> mailParameters = new LinkedHashMap<>();
     final List<Address> recipients = new ArrayList<>();
+    /** DSN parameters (NOTIFY, ORCPT) per accepted recipient, as given with its RCPT. */
+    final Map<Address, Map<String, String>> recipientParameters = new java.util.HashMap<>();
+    /** On an inline-then-queue route: the next hop could not be used, so this transaction goes to the queue. */
+    boolean queued;
     final MapNotes notes = new MapNotes();
     final List<VerdictRecord> verdicts = new ArrayList<>();
     boolean discard;

@@ -7,6 +7,8 @@ import dev.moat.core.message.MessageAssembler;
 import dev.moat.core.message.ReceivedHeader;
 import dev.moat.core.message.SpooledMessage;
 import dev.moat.core.message.SpooledMessageView;
+import dev.moat.core.queue.QueuedEnvelope;
+import dev.moat.core.queue.QueuedRecipient;
 import dev.moat.core.store.CapturedEnvelope;
 import dev.moat.core.store.MessageWriter;
 import dev.moat.filter.Address;
@@ -55,7 +57,8 @@ final class TransactionFinisher {
             return Replies.response(verdict.reply().get(), verdict.disconnect());
         }
         Trail.markDisposition(tx, verdict);
-        boolean inline = tx.route != null && tx.route.mode() == RouteMode.INLINE;
+        boolean inline = tx.route != null && (tx.route.mode() == RouteMode.INLINE
+                || (tx.route.mode() == RouteMode.INLINE_THEN_QUEUE && !tx.queued));
         if (inline && context.changesEnvelope()) {
             // The next hop accepted these recipients already, in real time; they cannot change now.
             LOG.warn("Transaction {}: envelope changes at the data stage are ignored on inline route {}",
@@ -92,9 +95,25 @@ final class TransactionFinisher {
         } else if (inline) {
             mode = "inline";
             ConnectionFacts facts = ConnectionFacts.of(session);
-            reply = facts.relay != null && facts.relay.route() == tx.route
+            boolean sessionThere = facts.relay != null && facts.relay.route() == tx.route;
+            reply = sessionThere
                     ? facts.relay.data(tx.id, content)
                     : new Reply(451, "4.4.2", "Next hop session lost, try again later");
+            if (tx.route.mode() == RouteMode.INLINE_THEN_QUEUE && (!sessionThere || facts.relay.lastUnavailable())
+                    && services.queue().isPresent()) {
+                // The next hop went away during the transaction: queue instead. If it lost the
+                // connection after taking the message, the recipients may get it twice (docs/queue.md).
+                LOG.info("Transaction {}: next hop not available ({}), queueing instead", tx.id, reply);
+                mode = "queue";
+                reply = services.queue().get().accept(queuedEnvelope(snapshot, tx, now), content);
+            }
+        } else if (tx.route != null && tx.route.mode().usesQueue()) {
+            mode = "queue";
+            reply = services.queue().isPresent()
+                    ? services.queue().get().accept(queuedEnvelope(snapshot, tx, now), content)
+                    : new Reply(451, "4.3.0", "Local error in processing, try again later");
+            LOG.info("Transaction {} from <{}> to {} recipient(s), {} bytes: {}", tx.id,
+                    tx.sender.map(Address::toString).orElse(""), tx.recipients.size(), message.size(), reply);
         } else {
             mode = "capture";
             reply = services.captureDelivery().deliver(envelope(snapshot, tx, now), content);
@@ -104,6 +123,25 @@ final class TransactionFinisher {
         services.metrics().delivery(route, mode, reply.code() / 100 == 2 ? "delivered" : reply.isTransient() ? "failed" : "refused",
                 java.time.Duration.ofNanos(System.nanoTime() - started));
         return Replies.response(reply, verdict.disconnect());
+    }
+
+    private static QueuedEnvelope queuedEnvelope(SessionSnapshot s, SmtpTransaction tx, Instant now) {
+        java.util.List<QueuedRecipient> recipients = new java.util.ArrayList<>();
+        for (Address a : tx.recipients) {
+            java.util.Map<String, String> p = tx.recipientParameters.getOrDefault(a, java.util.Map.of());
+            java.util.Set<String> notify = p.containsKey("NOTIFY")
+                    ? java.util.Set.of(p.get("NOTIFY").split(",")) : java.util.Set.of();
+            recipients.add(new QueuedRecipient(a.toString(), notify, java.util.Optional.ofNullable(p.get("ORCPT"))));
+        }
+        java.util.Map<String, String> passOn = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {"SIZE", "BODY"}) {
+            if (tx.mailParameters.containsKey(key)) {
+                passOn.put(key, tx.mailParameters.get(key));
+            }
+        }
+        return new QueuedEnvelope(tx.id, tx.route.name(), now, tx.sender.map(Address::toString).orElse(""), recipients,
+                passOn, java.util.Optional.ofNullable(tx.mailParameters.get("RET")),
+                java.util.Optional.ofNullable(tx.mailParameters.get("ENVID")), s.clientIp(), s.heloName().orElse(""));
     }
 
     private CapturedEnvelope envelope(SessionSnapshot s, SmtpTransaction tx, Instant now) {

@@ -210,8 +210,8 @@ class ConfigLoaderTest {
 
         @Test
         void atTopLevel() {
-            assertError(fails("queue:\n  directory: /var/spool/moat\n"), "queue",
-                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin, auth, plugins)");
+            assertError(fails("spool:\n  directory: /var/spool/moat\n"), "spool",
+                    "unknown key (known keys: server, listeners, limits, filters, routes, capture, admin, auth, plugins, queue)");
         }
 
         @Test
@@ -244,7 +244,7 @@ class ConfigLoaderTest {
             assertError(fails("listeners:\n  - {name: mx, address: '0.0.0.0:25', tls: {mode: none, ciphers: x}}\n"),
                     "listeners[0].tls.ciphers", "unknown key (known keys: mode, certificate, key, additional-certificates, reload-interval)");
             assertError(fails("routes:\n  - {domains: ['*'], mode: capture, next-hops: [a]}\n"),
-                    "routes[0].next-hops", "only used with mode inline, but the mode is capture");
+                    "routes[0].next-hops", "only used with the modes inline, queue and inline-then-queue, but the mode is capture");
         }
 
         @Test
@@ -306,10 +306,10 @@ class ConfigLoaderTest {
         @Test
         void documentThatIsNotAMap() {
             assertError(fails("- server\n- limits\n"), "",
-                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, plugins, got a list");
+                    "the document must be a map with the keys server, listeners, limits, filters, routes, capture, admin, auth, plugins, queue, got a list");
             assertError(fails("just text\n"), "",
                     "the document must be a map with the keys server, listeners, limits, filters, routes, capture, "
-                            + "admin, auth, plugins, got the string 'just text'");
+                            + "admin, auth, plugins, queue, got the string 'just text'");
         }
 
         @Test
@@ -661,16 +661,16 @@ class ConfigLoaderTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"queue"})
-        void laterModesAreRejected(String mode) {
-            assertError(fails("routes:\n  - domains: ['*']\n    mode: " + mode + "\n"), "routes[0].mode",
-                    "mode '" + mode + "' is not available yet in this version (only 'capture' and 'inline')");
+        @ValueSource(strings = {"queue", "inline-then-queue"})
+        void queueModesNeedNextHops(String mode) {
+            assertError(fails("routes:\n  - domains: ['*']\n    mode: " + mode + "\n"), "routes[0].next-hops",
+                    "a route with mode " + mode + " needs next-hops, e.g. [\"smtp://10.0.0.5:25\"]");
         }
 
         @Test
         void unknownModeAndMissingMode() {
             assertError(fails("routes:\n  - {domains: ['*'], mode: relay}\n"), "routes[0].mode",
-                    "'relay' is not a route mode (use 'capture' or 'inline')");
+                    "'relay' is not a route mode (use 'capture', 'inline', 'queue' or 'inline-then-queue')");
             assertError(fails("routes:\n  - {domains: ['*']}\n"), "routes[0].mode", "required key is missing");
         }
 

@@ -37,6 +37,7 @@ class ShippedFilesTest {
         keys.addAll(ConfigReader.ADMIN_KEYS);
         keys.addAll(ConfigReader.CERTIFICATE_KEYS);
         keys.addAll(ConfigReader.AUTH_KEYS);
+        keys.addAll(ConfigReader.QUEUE_KEYS);
         return keys;
     }
 
@@ -60,7 +61,7 @@ class ShippedFilesTest {
                 "additional-certificates", "trusted-proxies",
                 // the users and sender files have no default
                 "users-file", "sender-logins",
-                // the plugin directory's default depends on where Moat is installed
+                // the plugin directory's default depends on where Moat is installed, the queue's on data-directory
                 "directory");
         String sample = Files.readString(SAMPLE);
         for (String key : allKeys()) {
