@@ -1,7 +1,6 @@
 package dev.moat.core.delivery;
 
 import dev.moat.core.config.RouteConfig;
-import dev.moat.core.config.RouteMode;
 import dev.moat.core.relay.InlineRelay;
 import dev.moat.core.reload.PolicyHolder;
 import dev.moat.core.store.CaptureStore;
@@ -148,8 +147,10 @@ public final class QuarantineRelease {
                     in.transferTo(out);
                 }
             };
-            String mode = route.mode() == RouteMode.INLINE ? "inline" : "capture";
-            Reply reply = route.mode() == RouteMode.INLINE
+            // Routes with next hops (also queue routes) get the message in-line, so that the operator sees
+            // the next hop's verdict; a failed release leaves it in the quarantine.
+            String mode = route.mode().usesNextHops() ? "inline" : "capture";
+            Reply reply = route.mode().usesNextHops()
                     ? relay(route, lease.policy().relayTls(), envelope, content)
                     : capture.deliver(released(envelope), content);
             if (reply.code() / 100 != 2) {
