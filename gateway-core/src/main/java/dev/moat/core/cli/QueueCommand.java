@@ -46,13 +46,38 @@ public final class QueueCommand {
     private final Optional<String> token;
     private final PrintStream out;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    private QueueCommand(String base, Optional<String> token, PrintStream out, PrintStream err) {
+    private QueueCommand(String base, Optional<String> token, Optional<javax.net.ssl.SSLContext> tls, PrintStream out,
+            PrintStream err) {
         this.base = base;
         this.token = token;
         this.out = out;
         this.err = err;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        tls.ifPresent(b::sslContext);
+        this.http = b.build();
+    }
+
+    /**
+     * Trusts exactly the admin server's own certificate file (admin.tls.certificate), so that the CLI
+     * can talk HTTPS to a gateway with a self-signed admin certificate; its name must match the address.
+     */
+    private static javax.net.ssl.SSLContext trusting(Path certificateFile) throws java.security.GeneralSecurityException, IOException {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        int n = 0;
+        try (var in = java.nio.file.Files.newInputStream(certificateFile)) {
+            for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("admin-" + n++, cert);
+            }
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
     }
 
     /** Runs {@code args} (what follows {@code queue}); returns the exit code. */
@@ -60,15 +85,23 @@ public final class QueueCommand {
         List<String> rest = new ArrayList<>(args);
         String base = env.getOrDefault("MOAT_ADMIN_URL", "http://127.0.0.1:8025");
         Optional<String> token = Optional.ofNullable(env.get("MOAT_ADMIN_TOKEN"));
+        Optional<javax.net.ssl.SSLContext> tls = Optional.empty();
         if (rest.size() >= 2 && rest.get(0).equals("--config")) {
             try {
                 MoatConfig config = ConfigLoader.load(Path.of(rest.get(1)));
                 var a = config.admin().address();
                 String host = a.getAddress() != null && a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
-                base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+                String scheme = config.admin().tls().isPresent() ? "https://" : "http://";
+                base = scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
                 token = config.admin().token().or(() -> Optional.ofNullable(env.get("MOAT_ADMIN_TOKEN")));
+                if (config.admin().tls().isPresent()) {
+                    tls = Optional.of(trusting(config.admin().tls().get().certificate()));
+                }
             } catch (ConfigException e) {
                 err.println("moat: configuration error in " + rest.get(1) + ": " + e.getMessage());
+                return 1;
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                err.println("moat: cannot read the admin certificate: " + e.getMessage());
                 return 1;
             }
             rest = rest.subList(2, rest.size());
@@ -77,7 +110,8 @@ public final class QueueCommand {
             err.print(USAGE);
             return 2;
         }
-        QueueCommand command = new QueueCommand(base.endsWith("/") ? base.substring(0, base.length() - 1) : base, token, out, err);
+        QueueCommand command = new QueueCommand(base.endsWith("/") ? base.substring(0, base.length() - 1) : base, token, tls,
+                out, err);
         try {
             return command.dispatch(rest.get(0), rest.subList(1, rest.size()));
         } catch (ConnectException e) {
