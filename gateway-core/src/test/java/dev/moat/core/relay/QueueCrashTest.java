@@ -194,7 +194,25 @@ class QueueCrashTest {
         }
     }
 
+    /**
+     * Starts a gateway and waits until it listens. A start that fails (seen rarely: the port of the
+     * process just killed not yet free) is retried a few times, as an operator or init system would.
+     */
     private Process startGateway(Path config, int port, int generation) throws Exception {
+        AssertionError last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return startOnce(config, port, generation);
+            } catch (AssertionError e) {
+                System.out.println("QueueCrashTest: start of generation " + generation + " failed, retrying: " + e.getMessage());
+                last = e;
+                Thread.sleep(500);
+            }
+        }
+        throw last;
+    }
+
+    private Process startOnce(Path config, int port, int generation) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "dev.moat.core.Main", "--config", config.toString());
@@ -205,7 +223,7 @@ class QueueCrashTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new AssertionError("gateway exited: " + Files.readString(dir.resolve("gateway-" + generation + ".log")));
+                throw new AssertionError("gateway exited with " + p.waitFor() + ": " + Files.readString(dir.resolve("gateway-" + generation + ".log")));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
