@@ -42,6 +42,8 @@ server:
 listeners:
   - name: bench
     address: 127.0.0.1:$1
+admin:
+  enabled: false   # two instances run side by side; the admin port would collide
 limits:
   max-connections: 1000
   max-connections-per-ip: 1000
