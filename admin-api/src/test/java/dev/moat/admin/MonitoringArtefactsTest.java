@@ -283,7 +283,17 @@ class MonitoringArtefactsTest {
                 + "    tls:\n"
                 + "      mode: starttls\n"
                 + "      certificate: \"" + certificate + "\"\n"
-                + "      key: \"" + key + "\"\n";
+                + "      key: \"" + key + "\"\n"
+                // A queue route whose next hop never answers (port 1 of loopback: refused), so the
+                // queue's series exist: one message stays queued, its first attempt deferred.
+                + "queue:\n"
+                + "  retry-schedule: [1h]\n"
+                + "routes:\n"
+                + "  - domains: [queued.test]\n"
+                + "    mode: queue\n"
+                + "    next-hops: [\"smtp://127.0.0.1:1\"]\n"
+                + "  - domains: [\"*\"]\n"
+                + "    mode: capture\n";
         try (TestGateway gw = TestGateway.builder(dir).filterType(AdminTestSupport.gateType()).filterType(judgeType())
                 .yaml(yaml).start()) {
             // Plain text: accepted (one recipient refused at RCPT), quarantined, refused at the end of DATA.
@@ -316,11 +326,26 @@ class MonitoringArtefactsTest {
                 assertTrue(c.command("QUIT").startsWith("221"));
             }
 
-            HttpResponse<String> r = get(gw, "/metrics", null);
-            assertEquals(200, r.statusCode());
-            Exposition m = Exposition.parse(r.body());
+            // Into the durable queue: accepted on Moat's authority, then one attempt that is deferred.
+            assertNotNull(sendMail(gw, "q@client.test", List.of("user@queued.test"),
+                    simpleMessage("q@client.test", "user@queued.test", "queued", "later")));
+            Exposition m = null;
+            for (long deadline = System.nanoTime() + 20_000_000_000L; System.nanoTime() < deadline; Thread.sleep(100)) {
+                HttpResponse<String> r = get(gw, "/metrics", null);
+                assertEquals(200, r.statusCode());
+                m = Exposition.parse(r.body());
+                if (!m.find("moat_queue_recipients_total", "route", "queued.test", "result", "deferred").isEmpty()) {
+                    break;
+                }
+            }
+            assertEquals(1, m.value("moat_queue_recipients_total", "route", "queued.test", "result", "deferred"),
+                    "the queued message's first attempt, deferred");
+            assertEquals(1, m.value("moat_queue_depth", "route", "queued.test"));
+            // Counters an alert takes increase() of exist at 0 before their first event.
+            assertEquals(0, m.value("moat_queue_recipients_total", "route", "queued.test", "result", "bounced"));
+            assertEquals(0, m.value("moat_queue_corrupt_total"));
             // The traffic did what the artefacts' queries are about.
-            assertEquals(2, m.value("moat_smtp_transactions_total", "listener", "mx", "result", "accepted"));
+            assertEquals(3, m.value("moat_smtp_transactions_total", "listener", "mx", "result", "accepted"));
             assertEquals(1, m.value("moat_smtp_transactions_total", "listener", "mx", "result", "rejected"));
             assertEquals(1, m.value("moat_smtp_transactions_total", "listener", "mx", "result", "quarantined"));
             assertEquals(1, m.value("moat_smtp_replies_total", "stage", "rcpt", "code_class", "5xx"));
@@ -328,7 +353,7 @@ class MonitoringArtefactsTest {
             assertEquals(2, m.value("moat_delivery_total", "route", "*", "mode", "capture", "result", "delivered"));
             assertEquals(1, m.value("moat_delivery_total", "route", "*", "mode", "quarantine", "result", "delivered"));
             assertEquals(1, m.find("moat_smtp_tls_handshakes_total", "listener", "mx").size());
-            assertEquals(4, m.value("moat_smtp_connections_total", "listener", "mx"));
+            assertEquals(5, m.value("moat_smtp_connections_total", "listener", "mx"));
             return m;
         }
     }

@@ -17,6 +17,12 @@ final class QueueMetrics {
 
     QueueMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // Counters exist from the start at 0: Prometheus' increase() cannot see a first increment of
+        // a series that appears with the value 1, so an alert on it would never fire.
+        for (String result : new String[] {"queued", "stored", "dropped"}) {
+            dsnCounter(result);
+        }
+        corruptCounter();
     }
 
     <T> void gauges(String route, T lane, ToDoubleFunction<T> depth, ToDoubleFunction<T> oldestSeconds) {
@@ -25,28 +31,48 @@ final class QueueMetrics {
         Gauge.builder("moat.queue.oldest.age.seconds", lane, oldestSeconds)
                 .description("Age of the oldest message in the durable queue, by route")
                 .tag("route", route).strongReference(true).register(registry);
+        attemptCounter(route);
+        for (String result : new String[] {"delivered", "deferred", "bounced"}) {
+            recipientCounter(route, result);
+        }
     }
 
     void attempt(String route) {
-        Counter.builder("moat.queue.attempts").description("Delivery attempts of queued messages, by route")
-                .tag("route", route).register(registry).increment();
+        attemptCounter(route).increment();
+    }
+
+    private Counter attemptCounter(String route) {
+        return Counter.builder("moat.queue.attempts").description("Delivery attempts of queued messages, by route")
+                .tag("route", route).register(registry);
     }
 
     void recipients(String route, String result, int count) {
         if (count > 0) {
-            Counter.builder("moat.queue.recipients")
-                    .description("Outcomes of queued recipients per attempt: delivered, deferred (will retry), bounced (given up)")
-                    .tag("route", route).tag("result", result).register(registry).increment(count);
+            recipientCounter(route, result).increment(count);
         }
     }
 
+    private Counter recipientCounter(String route, String result) {
+        return Counter.builder("moat.queue.recipients")
+                .description("Outcomes of queued recipients per attempt: delivered, deferred (will retry), bounced (given up)")
+                .tag("route", route).tag("result", result).register(registry);
+    }
+
     void dsn(String result) {
-        Counter.builder("moat.queue.dsn").description("Delivery status notifications: queued, stored (capture route), dropped (no route)")
-                .tag("result", result).register(registry).increment();
+        dsnCounter(result).increment();
+    }
+
+    private Counter dsnCounter(String result) {
+        return Counter.builder("moat.queue.dsn").description("Delivery status notifications: queued, stored (capture route), dropped (no route)")
+                .tag("result", result).register(registry);
     }
 
     void corrupt() {
-        Counter.builder("moat.queue.corrupt").description("Queue entries found damaged and moved to corrupt/ (never delivered)")
-                .register(registry).increment();
+        corruptCounter().increment();
+    }
+
+    private Counter corruptCounter() {
+        return Counter.builder("moat.queue.corrupt").description("Queue entries found damaged and moved to corrupt/ (never delivered)")
+                .register(registry);
     }
 }
