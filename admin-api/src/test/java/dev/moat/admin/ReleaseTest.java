@@ -60,9 +60,12 @@ class ReleaseTest {
                   - domains: [dest.test]
                     mode: inline
                     next-hops: ["smtp://127.0.0.1:%d"]
+                  - domains: [queued.test]
+                    mode: queue
+                    next-hops: ["smtp://127.0.0.1:%d"]
                   - domains: ["*"]
                     mode: capture
-                """.formatted(port);
+                """.formatted(port, port);
     }
 
     @AfterEach
@@ -129,6 +132,27 @@ class ReleaseTest {
         assertEquals(200, release(id).statusCode());
         assertEquals(1, sink.messages.size());
         assertTrue(gw.quarantine().find(id).isEmpty());
+    }
+
+    @Test
+    void aMessageForAQueueRouteIsQueuedAndTheQueueDeliversIt() throws Exception {
+        String id = quarantine(List.of("erin@queued.test"));
+        byte[] stored = getBytes(gw, "/api/v1/quarantine/messages/" + id + "/raw").body();
+        HttpResponse<String> r = release(id);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = json(r);
+        assertEquals("queue", body.path("mode").asText(), body.toString());
+        assertEquals("queued.test", body.path("route").asText());
+        assertEquals(250, body.path("reply").path("code").asInt());
+        assertTrue(gw.quarantine().find(id).isEmpty(), "the queue has it now");
+        for (long deadline = System.nanoTime() + 10_000_000_000L; sink.messages.isEmpty() && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, sink.messages.size(), "the queue's worker delivered it");
+        SmtpSink.Message got = sink.messages.get(0);
+        assertEquals("s@client.test", got.mailFrom());
+        assertEquals(List.of("erin@queued.test"), got.recipients());
+        assertArrayEquals(stored, got.content(), "the next hop got the stored message, byte for byte");
     }
 
     @Test

@@ -112,7 +112,7 @@ public final class Gateway implements AutoCloseable {
                     Optional.ofNullable(queue));
             server.start();
             release = new QuarantineRelease(quarantineStore, new CaptureDelivery(captureStore), policies,
-                    config.server().hostname(), registry);
+                    config.server().hostname(), registry, Optional.ofNullable(queue));
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "moat-housekeeping");
                 t.setDaemon(true);

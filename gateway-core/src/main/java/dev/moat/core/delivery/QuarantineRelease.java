@@ -1,6 +1,10 @@
 package dev.moat.core.delivery;
 
 import dev.moat.core.config.RouteConfig;
+import dev.moat.core.config.RouteMode;
+import dev.moat.core.queue.MessageQueue;
+import dev.moat.core.queue.QueuedEnvelope;
+import dev.moat.core.queue.QueuedRecipient;
 import dev.moat.core.relay.InlineRelay;
 import dev.moat.core.reload.PolicyHolder;
 import dev.moat.core.store.CaptureStore;
@@ -77,10 +81,18 @@ public final class QuarantineRelease {
     private final PolicyHolder policies;
     private final String hostname;
     private final MeterRegistry registry;
+    private final Optional<MessageQueue> queue;
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
     public QuarantineRelease(CaptureStore quarantine, Delivery capture, PolicyHolder policies, String hostname,
             MeterRegistry registry) {
+        this(quarantine, capture, policies, hostname, registry, Optional.empty());
+    }
+
+    /** With the gateway's durable queue, for routes of mode {@code queue} and {@code inline-then-queue}. */
+    public QuarantineRelease(CaptureStore quarantine, Delivery capture, PolicyHolder policies, String hostname,
+            MeterRegistry registry, Optional<MessageQueue> queue) {
+        this.queue = Objects.requireNonNull(queue, "queue");
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
         this.capture = Objects.requireNonNull(capture, "capture");
         this.policies = Objects.requireNonNull(policies, "policies");
@@ -147,12 +159,26 @@ public final class QuarantineRelease {
                     in.transferTo(out);
                 }
             };
-            // Routes with next hops (also queue routes) get the message in-line, so that the operator sees
-            // the next hop's verdict; a failed release leaves it in the quarantine.
-            String mode = route.mode().usesNextHops() ? "inline" : "capture";
-            Reply reply = route.mode().usesNextHops()
-                    ? relay(route, lease.policy().relayTls(), envelope, content)
-                    : capture.deliver(released(envelope), content);
+            // As the route takes new mail: a queue route queues it (Moat's own 250, then the queue's
+            // retries and bounces), an inline-then-queue route relays in-line and queues when the next
+            // hop answers 4xx or cannot be reached, an inline route relays (the operator sees the next
+            // hop's verdict), a capture route stores. A failed release leaves it in the quarantine.
+            String mode;
+            Reply reply;
+            if (route.mode() == RouteMode.QUEUE && queue.isPresent()) {
+                mode = "queue";
+                reply = queue.get().accept(queued(route, envelope), content);
+            } else if (route.mode().usesNextHops()) {
+                mode = "inline";
+                reply = relay(route, lease.policy().relayTls(), envelope, content);
+                if (route.mode() == RouteMode.INLINE_THEN_QUEUE && reply.code() / 100 == 4 && queue.isPresent()) {
+                    mode = "queue";
+                    reply = queue.get().accept(queued(route, envelope), content);
+                }
+            } else {
+                mode = "capture";
+                reply = capture.deliver(released(envelope), content);
+            }
             if (reply.code() / 100 != 2) {
                 return new Outcome(Status.FAILED, Optional.of(route.name()), Optional.of(mode), Optional.of(reply),
                         "not delivered, the message stays in the quarantine: " + reply);
@@ -182,6 +208,20 @@ public final class QuarantineRelease {
             }
             return relay.data(envelope.id(), content);
         }
+    }
+
+    /** The envelope as the queue keeps it; RCPT parameters are not kept in the quarantine, MAIL's are. */
+    private static QueuedEnvelope queued(RouteConfig route, CapturedEnvelope e) {
+        java.util.Map<String, String> passOn = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {"SIZE", "BODY"}) {
+            if (e.mailParameters().containsKey(key)) {
+                passOn.put(key, e.mailParameters().get(key));
+            }
+        }
+        return new QueuedEnvelope(e.id(), route.name(), e.receivedAt(), e.sender(),
+                e.recipients().stream().map(QueuedRecipient::plain).toList(), passOn,
+                Optional.ofNullable(e.mailParameters().get("RET")), Optional.ofNullable(e.mailParameters().get("ENVID")),
+                e.clientIp(), e.helo());
     }
 
     /** The envelope as the capture store keeps it, without the quarantine reason. */
