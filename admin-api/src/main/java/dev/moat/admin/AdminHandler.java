@@ -496,17 +496,7 @@ final class AdminHandler extends Handler.Abstract {
     }
 
     private static Map<String, Object> list(Request request, CaptureStore store) throws ApiError, IOException {
-        Fields query;
-        try {
-            query = Request.extractQueryParameters(request);
-        } catch (RuntimeException e) {
-            throw ApiError.badRequest("the query string is not valid: " + e.getMessage());
-        }
-        for (String name : query.getNames()) {
-            if (query.getValues(name).size() > 1) {
-                throw ApiError.badRequest("query parameter '" + name + "' is given more than once");
-            }
-        }
+        Fields query = QueryParameters.of(request);
         return MessageQuery.parse(query.getNames(), query::getValue).run(store);
     }
 

@@ -136,18 +136,7 @@ final class QueueApi {
     }
 
     private static Fields query(Request request) throws ApiError {
-        Fields query;
-        try {
-            query = Request.extractQueryParameters(request);
-        } catch (RuntimeException e) {
-            throw ApiError.badRequest("the query string is not valid: " + e.getMessage());
-        }
-        for (String name : query.getNames()) {
-            if (query.getValues(name).size() > 1) {
-                throw ApiError.badRequest("query parameter '" + name + "' is given more than once");
-            }
-        }
-        return query;
+        return QueryParameters.of(request);
     }
 
     private Map<String, Object> list(MessageQueue queue, Fields q) throws ApiError {
