@@ -247,7 +247,7 @@ final class QueueWorker {
             for (int i = 0; i < states.size(); i++) {
                 RecipientState s = states.get(i);
                 if (s.status() == RecipientState.Status.PENDING) {
-                    states.set(i, s.with(RecipientState.Status.PENDING, clean(e.getMessage()), s.remoteMta().orElse(null)));
+                    states.set(i, s.with(RecipientState.Status.PENDING, NextHopReply.printable(e.getMessage()), s.remoteMta().orElse(null)));
                 }
             }
             return false;
@@ -323,14 +323,5 @@ final class QueueWorker {
             connection.quit();
             connection = null;
         }
-    }
-
-    private static String clean(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
-        for (int i = 0; i < s.length() && b.length() < 300; i++) {
-            char c = s.charAt(i);
-            b.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return b.toString();
     }
 }

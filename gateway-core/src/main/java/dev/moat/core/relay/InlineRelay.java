@@ -122,7 +122,7 @@ public final class InlineRelay implements AutoCloseable {
             inTransaction = false;
             if (reply.positive()) {
                 LOG.info("Transaction {} delivered to {}: {}", transactionId, connection.hop(), reply);
-                return new Reply(250, "2.0.0", clean("Ok: queued as " + transactionId + " via next hop: " + reply.text()));
+                return new Reply(250, "2.0.0", NextHopReply.printable("Ok: queued as " + transactionId + " via next hop: " + reply.text()));
             }
             LOG.info("Transaction {} refused by {}: {}", transactionId, connection.hop(), reply);
             return mirror(reply, "Message refused by next hop");
@@ -161,14 +161,14 @@ public final class InlineRelay implements AutoCloseable {
             // connection is not closing. Give up the session; the client retries.
             drop();
             unavailable = true;
-            return new Reply(451, "4.4.2", clean("Next hop closed the session: " + reply.text()));
+            return new Reply(451, "4.4.2", NextHopReply.printable("Next hop closed the session: " + reply.text()));
         }
         int code = reply.code() >= 400 && reply.code() <= 599 ? reply.code() : 451;
         String enhanced = reply.enhancedStatus() != null ? reply.enhancedStatus() : (code / 100) + ".0.0";
         if (enhanced.charAt(0) != Integer.toString(code).charAt(0)) {
             enhanced = (code / 100) + ".0.0";
         }
-        return new Reply(code, enhanced, clean(what + ": " + reply.code() + " " + reply.text()));
+        return new Reply(code, enhanced, NextHopReply.printable(what + ": " + reply.code() + " " + reply.text()));
     }
 
     private Reply unavailable(NextHopException e) {
@@ -185,16 +185,6 @@ public final class InlineRelay implements AutoCloseable {
             connection = null;
         }
         inTransaction = false;
-    }
-
-    /** Next-hop text goes into our reply: printable ASCII, bounded. */
-    private static String clean(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
-        for (int i = 0; i < s.length() && b.length() < 300; i++) {
-            char c = s.charAt(i);
-            b.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return b.toString();
     }
 
     /** Mirrors the client's QUIT (or disconnect): QUIT to the next hop, close. */

@@ -34,6 +34,23 @@ public record NextHopReply(int code, String enhancedStatus, String text, List<St
         return new NextHopReply(code, enhanced, text.toString(), List.copyOf(lines));
     }
 
+    /**
+     * Next-hop text made fit for our own reply or record: printable ASCII only (anything else becomes
+     * {@code ?}), at most 300 characters. A next hop's words must never inject control characters
+     * into our SMTP replies, logs or queue state. Null (an exception without a message) is empty.
+     */
+    public static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
+        for (int i = 0; i < s.length() && b.length() < 300; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return b.toString();
+    }
+
     public boolean positive() {
         return code / 100 == 2;
     }
