@@ -63,7 +63,8 @@ public class ChainCostBenchmark {
             }
         }
 
-        void close() {
+        @TearDown(Level.Trial)
+        public void close() {
             if (driver != null) {
                 driver.close();
             }
@@ -81,8 +82,24 @@ public class ChainCostBenchmark {
         }
     }
 
+    /**
+     * Base of the states that measure one stage: before each call a fresh connection up to RCPT
+     * (unmeasured), after it the call's CPU time.
+     */
+    public abstract static class PerCall extends Base {
+        @Setup(Level.Invocation)
+        public void newTransaction() {
+            openTransaction();
+        }
+
+        @TearDown(Level.Invocation)
+        public void afterCall() {
+            recordCallCpu();
+        }
+    }
+
     @State(Scope.Thread)
-    public static class DefaultChainOpenTransaction extends Base {
+    public static class DefaultChainOpenTransaction extends PerCall {
         @Param({"text-plain", "multipart-alternative"})
         public String message;
 
@@ -90,25 +107,10 @@ public class ChainCostBenchmark {
         public void setUp() throws IOException {
             open(new Driver(Driver.Chain.DEFAULT, message));
         }
-
-        @Setup(Level.Invocation)
-        public void newTransaction() {
-            openTransaction();
-        }
-
-        @TearDown(Level.Invocation)
-        public void afterCall() {
-            recordCallCpu();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
-        }
     }
 
     @State(Scope.Thread)
-    public static class EmptyChainOpenTransaction extends Base {
+    public static class EmptyChainOpenTransaction extends PerCall {
         @Param({"text-plain", "multipart-alternative"})
         public String message;
 
@@ -116,46 +118,16 @@ public class ChainCostBenchmark {
         public void setUp() throws IOException {
             open(new Driver(Driver.Chain.EMPTY, message));
         }
-
-        @Setup(Level.Invocation)
-        public void newTransaction() {
-            openTransaction();
-        }
-
-        @TearDown(Level.Invocation)
-        public void afterCall() {
-            recordCallCpu();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
-        }
     }
 
     @State(Scope.Thread)
-    public static class RuntimeChainOpenTransaction extends Base {
+    public static class RuntimeChainOpenTransaction extends PerCall {
         @Param({"text-plain", "multipart-alternative"})
         public String message;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             open(new Driver(Driver.Chain.DEFAULT_VIA_RUNTIME, message));
-        }
-
-        @Setup(Level.Invocation)
-        public void newTransaction() {
-            openTransaction();
-        }
-
-        @TearDown(Level.Invocation)
-        public void afterCall() {
-            recordCallCpu();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
         }
     }
 
@@ -168,11 +140,6 @@ public class ChainCostBenchmark {
         public void setUp() throws IOException {
             open(new Driver(Driver.Chain.DEFAULT, message));
         }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
-        }
     }
 
     @State(Scope.Thread)
@@ -183,11 +150,6 @@ public class ChainCostBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             open(new Driver(Driver.Chain.EMPTY, message));
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
         }
     }
 

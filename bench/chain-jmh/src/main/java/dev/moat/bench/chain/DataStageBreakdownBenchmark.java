@@ -19,7 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -43,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class DataStageBreakdownBenchmark {
 
     @State(Scope.Thread)
-    public static class OnePart extends ChainCostBenchmark.Base {
+    public static class OnePart extends ChainCostBenchmark.PerCall {
         @Param({"text-plain"})
         public String message;
 
@@ -58,21 +57,6 @@ public class DataStageBreakdownBenchmark {
                 case "core-parts" -> Driver.ofFilter(probe(part, new PartsProbe()), message);
                 default -> Driver.ofOneFilter(part, message);
             });
-        }
-
-        @Setup(Level.Invocation)
-        public void newTransaction() {
-            openTransaction();
-        }
-
-        @TearDown(Level.Invocation)
-        public void afterCall() {
-            recordCallCpu();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            close();
         }
 
         private static FilterInstance probe(String name, Filter filter) {
